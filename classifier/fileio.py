@@ -1,0 +1,111 @@
+"""Safe file writing and forgiving-but-strict text/CSV reading.
+
+Writes go to a temporary file in the target folder and are renamed into place,
+so a crash or an error never leaves a half-written or overwritten user file.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from classifier.errors import InputError
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temp path beside ``target``; rename it over ``target`` only on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def write_text(target: Path, text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_csv(target: Path, frame: pd.DataFrame, *, for_spreadsheet: bool = False) -> None:
+    """Write ``frame`` atomically, with Unix line endings (byte-identical re-runs)."""
+    if for_spreadsheet:
+        frame = neutralise_formulas(frame)
+    with atomic_path(target) as tmp:
+        frame.to_csv(tmp, index=False, lineterminator="\n")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with a quote."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+            )
+    return out
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file or raise a one-line InputError saying what is wrong."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found; check the path")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path}: file is empty")
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{path}: looks like a binary file, not text")
+    return decode_text(data, path)
+
+
+def decode_text(data: bytes, name: object) -> str:
+    """Decode UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is refused."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name}: not valid UTF-8 text (byte {exc.start}); re-save it as UTF-8"
+        ) from None
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """Read a user's CSV with every column as text, or raise a one-line InputError."""
+    text = read_text(path)
+    import io
+
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{path}: not a readable CSV ({first})") from None
+    if frame.empty and len(frame.columns) == 0:
+        raise InputError(f"{path}: CSV has no columns")
+    return frame
