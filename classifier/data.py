@@ -1,0 +1,85 @@
+"""Labelled data sets as DataFrames, and their hashes.
+
+Columns (all CSV, UTF-8):
+
+- ``findings.csv``  id, area, part, kind, number, text — report 001's Annex B.
+- ``labels.csv``    id, themes, rationale — reconciled labels for findings.csv.
+- ``extra.csv``     id, source, location, text, themes, rationale — extra training
+  findings from other publications (other styles), labelled the same way.
+- ``devset.csv``    id, source, location, text, themes, rationale — the out-of-report
+  development set: never trained on, used to judge model choices.
+
+``themes`` holds codebook theme ids joined by ``;`` in codebook order, or ``other``.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from classifier import paths
+from classifier.codebook import Codebook, default_codebook
+from classifier.errors import ClassifierError
+
+TRAINING_FILES = ("findings.csv", "labels.csv", "extra.csv")
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise ClassifierError(f"{path}: missing; see training_data/README.md for how it is made")
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def labelled_findings(data_dir: Path | None = None) -> pd.DataFrame:
+    """findings.csv joined with labels.csv: every Annex B finding with its themes."""
+    data_dir = data_dir or paths.data_dir()
+    findings = _read(data_dir / "findings.csv")
+    labels = _read(data_dir / "labels.csv")
+    missing = sorted(set(findings["id"]) - set(labels["id"]))
+    if missing:
+        raise ClassifierError(f"labels.csv has no label for {len(missing)} finding(s), "
+                              f"e.g. {missing[0]}; label them before training")
+    frame = findings.merge(labels[["id", "themes"]], on="id", how="left", validate="one_to_one")
+    frame["source"] = "001_aap_composite_2019.txt"
+    return frame
+
+
+def extra_findings(data_dir: Path | None = None) -> pd.DataFrame:
+    path = (data_dir or paths.data_dir()) / "extra.csv"
+    return _read(path) if path.exists() else pd.DataFrame(columns=["id", "text", "themes"])
+
+
+def training_set(data_dir: Path | None = None) -> pd.DataFrame:
+    """Everything the model is trained on: Annex B findings plus the extra findings."""
+    main = labelled_findings(data_dir)
+    extra = extra_findings(data_dir)
+    cols = ["id", "text", "themes", "source"]
+    extra = extra.assign(source=extra.get("source", "extra"))
+    return pd.concat([main[cols], extra[cols]], ignore_index=True)
+
+
+def devset(data_dir: Path | None = None) -> pd.DataFrame:
+    return _read((data_dir or paths.data_dir()) / "devset.csv")
+
+
+def label_matrix(themes: pd.Series, codebook: Codebook | None = None) -> np.ndarray:
+    """(n_samples, n_themes) 0/1 matrix from a ``themes`` column."""
+    codebook = codebook or default_codebook()
+    Y = np.zeros((len(themes), len(codebook.ids)), dtype=int)
+    for i, value in enumerate(themes):
+        for t in codebook.parse(value):
+            Y[i, codebook.ids.index(t)] = 1
+    return Y
+
+
+def training_data_hash(data_dir: Path | None = None) -> str:
+    """SHA-256 over the training files (name + bytes), so any label edit changes it."""
+    data_dir = data_dir or paths.data_dir()
+    digest = hashlib.sha256()
+    for name in TRAINING_FILES:
+        path = data_dir / name
+        if path.exists():
+            digest.update(name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

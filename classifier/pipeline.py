@@ -1,0 +1,114 @@
+"""Text in, themes out: the embedder and the theme classifier joined together.
+
+:class:`ThemeModel` is what ``train`` saves and ``classify``, ``similar``,
+``report`` and the app use. It adds to the embeddings, when asked, the
+codebook's own definitions and examples as extra training sentences, and it
+flags predictions that sit close to a theme's threshold as ``needs_review``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from classifier.codebook import Codebook, default_codebook
+from classifier.embed import Embedder
+from classifier.model import ThemeClassifier
+
+EMPTY_FLAG = "empty_text"
+
+
+def codebook_examples(codebook: Codebook) -> tuple[list[str], np.ndarray]:
+    """The codebook's definitions, in-rules and worked examples as labelled sentences."""
+    texts, rows = [], []
+    for j, theme in enumerate(codebook.themes):
+        for text in (theme.definition, *theme.include, *theme.examples):
+            y = np.zeros(len(codebook.ids), dtype=int)
+            y[j] = 1
+            texts.append(text)
+            rows.append(y)
+    return texts, np.array(rows)
+
+
+class ThemeModel:
+    """Multi-label theme model over sentence embeddings.
+
+    Parameters
+    ----------
+    embedder : the :class:`Embedder` used for every text (stored by reference).
+    C : regularisation of each per-theme logistic regression.
+    use_codebook : add the codebook's definitions/examples to the training data.
+    codebook_weight : sample weight of those codebook sentences.
+    review_margin : a probability within this distance of a theme's threshold
+        marks the finding ``needs_review``.
+    """
+
+    def __init__(self, embedder: Embedder | None = None, *, C: float = 1.0,
+                 use_codebook: bool = True, codebook_weight: float = 1.0,
+                 review_margin: float = 0.1, random_state: int = 0,
+                 codebook: Codebook | None = None):
+        self.embedder = embedder
+        self.C = C
+        self.use_codebook = use_codebook
+        self.codebook_weight = codebook_weight
+        self.review_margin = review_margin
+        self.random_state = random_state
+        self.codebook = codebook or default_codebook()
+
+    def _embed(self, texts) -> np.ndarray:
+        if self.embedder is None:
+            self.embedder = Embedder()
+        return self.embedder.encode(list(texts))
+
+    def fit(self, texts, Y) -> "ThemeModel":
+        X = self._embed(texts)
+        Y = np.asarray(Y)
+        weights = np.ones(len(X))
+        if self.use_codebook:
+            extra_texts, extra_y = codebook_examples(self.codebook)
+            X = np.vstack([X, self._embed(extra_texts)])
+            Y = np.vstack([Y, extra_y])
+            weights = np.concatenate([weights, np.full(len(extra_texts), self.codebook_weight)])
+        self.classifier_ = ThemeClassifier(C=self.C, random_state=self.random_state)
+        self.classifier_.fit(X, Y, sample_weight=weights)
+        self.thresholds_ = self.classifier_.thresholds_
+        return self
+
+    def predict_proba(self, texts) -> np.ndarray:
+        return self.predict_proba_embeddings(self._embed(texts))
+
+    def predict_proba_embeddings(self, X: np.ndarray) -> np.ndarray:
+        return self.classifier_.predict_proba(X)
+
+    def predict(self, texts) -> np.ndarray:
+        return (self.predict_proba(texts) >= self.thresholds_).astype(int)
+
+    def needs_review(self, proba: np.ndarray) -> np.ndarray:
+        """True where any theme's probability is within ``review_margin`` of its threshold."""
+        return (np.abs(proba - self.thresholds_) < self.review_margin).any(axis=1)
+
+    def describe(self, proba: np.ndarray, empty: np.ndarray | None = None) -> pd.DataFrame:
+        """themes, p_<theme>, needs_review and flag columns for a probability matrix."""
+        ids = self.codebook.ids
+        empty = np.zeros(len(proba), dtype=bool) if empty is None else np.asarray(empty)
+        out = pd.DataFrame({f"p_{t}": np.round(proba[:, j], 4) for j, t in enumerate(ids)})
+        themes = [self.codebook.format([t for j, t in enumerate(ids) if row[j] >= self.thresholds_[j]])
+                  for row in proba]
+        out.insert(0, "themes", themes)
+        out["needs_review"] = self.needs_review(proba)
+        out["flag"] = ""
+        if empty.any():
+            out.loc[empty, "themes"] = ""
+            out.loc[empty, [f"p_{t}" for t in ids]] = np.nan
+            out.loc[empty, "needs_review"] = False
+            out.loc[empty, "flag"] = EMPTY_FLAG
+        return out
+
+    def classify(self, texts) -> pd.DataFrame:
+        """One row per text, in order; empty texts keep their row with a flag and no themes."""
+        texts = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t)
+                 for t in texts]
+        empty = np.array([not t.strip() for t in texts], dtype=bool)
+        proba = np.zeros((len(texts), len(self.codebook.ids)))
+        if (~empty).any():
+            proba[~empty] = self.predict_proba([t for t, e in zip(texts, empty) if not e])
+        return self.describe(proba, empty)
