@@ -9,9 +9,12 @@ A finding with no theme over its threshold is ``other``.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -37,6 +40,13 @@ def best_threshold(y_true: np.ndarray, proba: np.ndarray, *, low: float = 0.1,
     scores = np.array(scores)
     best = np.flatnonzero(scores >= scores.max() - 1e-12)
     return float(grid[best[len(best) // 2]])
+
+
+def _positive_proba(estimator, X) -> np.ndarray:
+    proba = estimator.predict_proba(X)
+    if proba.shape[1] == 1:  # a constant predictor knows one class only
+        return np.full(X.shape[0], float(estimator.classes_[0]))
+    return proba[:, 1]
 
 
 class ThemeClassifier(ClassifierMixin, BaseEstimator):
@@ -80,7 +90,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, Y, sample_weight=None):
         X, Y = validate_data(self, X, Y, multi_output=True, dtype=np.float64, accept_sparse="csr")
-        Y = np.asarray(Y, dtype=int).reshape(len(X), -1)
+        Y = np.asarray(Y, dtype=int).reshape(X.shape[0], -1)
         if self.calibration not in (None, "sigmoid", "isotonic"):
             raise ValueError(f"calibration must be 'sigmoid', 'isotonic' or None, "
                              f"got {self.calibration!r}")
@@ -89,15 +99,22 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             y = Y[:, j]
             n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
             if n_pos == 0 or n_neg == 0:
-                raise ValueError(f"theme column {j} has only one class; every theme needs "
-                                 "positive and negative training examples")
+                # like OneVsRestClassifier's _ConstantPredictor: nothing to learn, always that class
+                warnings.warn(f"theme column {j} has only one class in the training data; "
+                              "it is predicted as a constant", UserWarning, stacklevel=2)
+                est = DummyClassifier(strategy="constant", constant=int(n_pos > 0)).fit(X, y)
+                self.estimators_.append(est)
+                thresholds.append(0.5)
+                continue
             est = self._base(n_pos, n_neg)
             threshold = 0.5
             folds = min(self.cv, n_pos, n_neg)
             if self.tune_thresholds and folds >= 2:
                 skf = StratifiedKFold(folds, shuffle=True, random_state=self.random_state + 1)
                 fit_params = {"sample_weight": sample_weight} if sample_weight is not None else None
-                oof = cross_val_predict(clone(est), X, y, cv=skf, method="predict_proba",
+                # the estimator inside each fold sees fewer positives: size its calibration for that
+                inner = self._base(n_pos - -(-n_pos // folds), n_neg - -(-n_neg // folds))
+                oof = cross_val_predict(inner, X, y, cv=skf, method="predict_proba",
                                         params=fit_params)[:, 1]
                 threshold = best_threshold(y, oof)
             if sample_weight is not None:
@@ -114,7 +131,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         """Calibrated probability of each theme, shape (n_samples, n_themes)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse="csr")
-        return np.column_stack([est.predict_proba(X)[:, 1] for est in self.estimators_])
+        return np.column_stack([_positive_proba(est, X) for est in self.estimators_])
 
     def predict(self, X) -> np.ndarray:
         """0/1 per theme using each theme's own threshold."""
