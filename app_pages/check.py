@@ -1,0 +1,47 @@
+"""Inspectors: a new finding's themes with confidence, and where it was found before."""
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import model
+
+st.title("Check a finding against history")
+text = st.text_area("Finding", key="finding", height=120,
+                    placeholder="e.g. The Area must ensure that disclosure record sheets are "
+                                "completed in every case.")
+top_k = st.slider("Similar past findings to show", 1, 20, 5, key="top_k")
+
+if st.button("Check", type="primary", key="check") and text.strip():
+    from classifier.classify import check_finding
+
+    model()  # load once, cached for every session
+    with st.spinner("Classifying…"):
+        result = check_finding(text, top_k=top_k)
+    st.session_state["check_result"] = result
+elif st.session_state.get("check") and not text.strip():
+    st.warning("Type or paste a finding first.")
+
+result = st.session_state.get("check_result")
+if result:
+    st.subheader(f"Themes: {result['themes']}")
+    if result["needs_review"]:
+        st.warning("Needs review: a theme's probability is close to its decision threshold.")
+    probs = pd.DataFrame({"theme": list(result["probabilities"]),
+                          "probability": list(result["probabilities"].values()),
+                          "threshold": [result["thresholds"][t] for t in result["probabilities"]]})
+    bars = alt.Chart(probs).mark_bar().encode(
+        x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1])), y=alt.Y("theme:N", sort=None),
+        tooltip=["theme", alt.Tooltip("probability:Q", format=".2f"), "threshold"])
+    ticks = alt.Chart(probs).mark_tick(color="red", thickness=2, size=20).encode(
+        x="threshold:Q", y=alt.Y("theme:N", sort=None))
+    st.altair_chart((bars + ticks).properties(height=180), use_container_width=True)
+    st.caption("Bars: calibrated probability. Red ticks: each theme's decision threshold.")
+
+    st.subheader("Most similar past findings (the evidence)")
+    similar = pd.DataFrame(result["similar"])
+    st.dataframe(similar[["similarity", "themes", "area", "part", "kind", "text", "source"]],
+                 hide_index=True, use_container_width=True, key="similar_table")
+    r = result["recurrence"]
+    st.info(f"Recurrence (cosine similarity ≥ {r['threshold']}): {r['findings']} past findings "
+            f"in {r['n_areas']} Areas ({', '.join(r['areas']) or '—'}) and {r['n_parts']} Parts "
+            f"({', '.join(r['parts']) or '—'}).")

@@ -1,0 +1,34 @@
+"""Emerging themes: what the `other` findings have in common, as candidate codebook changes."""
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import history, model
+
+st.title("Emerging themes")
+st.caption("Findings with none of the five themes (in history and in this session's uploads), "
+           "clustered by meaning. Each cluster is a candidate for a new theme.")
+n = st.slider("Clusters", 2, 12, 6, key="n_clusters")
+
+if st.button("Find clusters", type="primary", key="cluster"):
+    import numpy as np
+
+    from classifier.emerging import cluster_other
+
+    m = model()
+    store = history()
+    mask = (store.frame["themes"] == "other").to_numpy()
+    frame, vectors = store.frame[mask], store.vectors[mask]
+    batch = st.session_state.get("batch")
+    if batch is not None and len(batch[0]):
+        up = batch[0][batch[0]["themes"] == "other"]
+        if len(up):
+            frame = pd.concat([frame, up.assign(source=up["source_file"])], ignore_index=True)
+            vectors = np.vstack([vectors, m.embedder.encode(up["text"].tolist())])
+    st.session_state["clusters"] = cluster_other(frame.reset_index(drop=True), vectors,
+                                                 n_clusters=n)
+
+for c in st.session_state.get("clusters", []):
+    with st.expander(f"{c['size']} findings — {', '.join(c['top_terms'][:4])}", expanded=True):
+        st.write("**Top terms:** " + ", ".join(c["top_terms"]))
+        st.dataframe(pd.DataFrame(c["examples"])[["text", "source"]], hide_index=True,
+                     use_container_width=True)

@@ -1,0 +1,77 @@
+"""Theme frequency by Area and by Part, with drill-down to the findings behind each count."""
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import csv_download, findings_table, ratings_table
+from classifier import analytics
+from classifier.codebook import OTHER, default_codebook
+
+codebook = default_codebook()
+findings = findings_table()
+
+st.title("Theme frequency by Area and Part")
+st.caption(f"{len(findings)} findings of the AAP composite report (2019), Annex B, "
+           "labelled against the codebook.")
+
+c1, c2, c3 = st.columns(3)
+kind = c1.selectbox("Kind", ["all", "issue", "strength", "good_practice"], key="kind",
+                    format_func=lambda k: "All findings" if k == "all" else analytics.KIND_LABELS[k])
+parts = c2.multiselect("Parts", ["A", "B", "C", "D"], default=["A", "B", "C", "D"], key="parts")
+measure = c3.radio("Show", ["count", "share of findings"], horizontal=True, key="measure")
+share = measure != "count"
+selected = analytics.filter_findings(findings, kind, parts)
+st.write(f"**{len(selected)}** findings match.")
+
+
+def heatmap(table: pd.DataFrame, by: str) -> alt.Chart:
+    data = table.reset_index().melt(id_vars="theme", var_name=by, value_name="value")
+    fmt = ".0%" if share else "d"
+    base = alt.Chart(data).encode(
+        x=alt.X(f"{by}:N", title=by.title()),
+        y=alt.Y("theme:N", sort=codebook.ids + [OTHER], title="Theme"))
+    cells = base.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(scheme="blues"),
+                                                    title=measure),
+                                    tooltip=["theme", by, alt.Tooltip("value:Q", format=fmt)])
+    labels = base.mark_text(fontSize=11).encode(
+        text=alt.Text("value:Q", format=fmt),
+        color=alt.condition(alt.datum.value > (table.values.max() / 2 if table.size else 0),
+                            alt.value("white"), alt.value("black")))
+    return (cells + labels).properties(height=260)
+
+
+by_area = analytics.theme_counts(selected, "area", codebook, share=share)
+by_part = analytics.theme_counts(selected, "part", codebook, share=share)
+left, right = st.columns([3, 1])
+with left:
+    st.subheader("Theme × Area")
+    st.altair_chart(heatmap(by_area, "area"), use_container_width=True)
+    csv_download(by_area.reset_index(), "theme_by_area.csv", key="dl-area")
+with right:
+    st.subheader("Theme × Part")
+    st.altair_chart(heatmap(by_part, "part"), use_container_width=True)
+    csv_download(by_part.reset_index(), "theme_by_part.csv", key="dl-part")
+
+st.subheader("Findings behind a count")
+d1, d2, d3 = st.columns(3)
+theme = d1.selectbox("Theme", codebook.ids + [OTHER], key="drill_theme")
+area = d2.selectbox("Area", ["(all)"] + sorted(selected["area"].unique()), key="drill_area")
+part = d3.selectbox("Part", ["(all)"] + sorted(selected["part"].unique()), key="drill_part")
+where = {k: v for k, v in (("area", area), ("part", part)) if v != "(all)"}
+behind = analytics.drill_down(selected, theme, **where)
+st.write(f"**{len(behind)}** findings: theme *{theme}*"
+         + "".join(f", {k} *{v}*" for k, v in where.items()))
+shown = behind[["area", "part", "kind", "number", "text", "themes"]]
+st.dataframe(shown, hide_index=True, use_container_width=True, key="drill_table")
+csv_download(shown, "findings_behind_count.csv", key="dl-drill")
+
+st.subheader("Recurring weaknesses")
+st.caption("Themes ranked by how many Areas have at least one issue to address in them.")
+recurring = analytics.recurring_weaknesses(selected, codebook)
+st.dataframe(recurring, hide_index=True, use_container_width=True, key="recurring")
+csv_download(recurring, "recurring_weaknesses.csv", key="dl-recurring")
+
+st.subheader("Area ratings (overall, per Part)")
+ratings = analytics.ratings_wide(ratings_table())
+st.dataframe(ratings, use_container_width=True, key="ratings")
+csv_download(ratings.reset_index(), "area_ratings_overall.csv", key="dl-ratings")

@@ -1,0 +1,73 @@
+"""Theme frequency tables for the app's overview (pandas only: no model, no torch)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from classifier.codebook import OTHER, Codebook, default_codebook
+
+KIND_LABELS = {"issue": "Issues to address", "strength": "Strengths",
+               "good_practice": "Good practice"}
+
+
+def long_themes(findings: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
+    """One row per (finding, theme); findings with no theme get theme 'other'."""
+    codebook = codebook or default_codebook()
+    rows = findings.assign(theme=findings["themes"].map(
+        lambda v: codebook.parse(v) or [OTHER])).explode("theme")
+    order = codebook.ids + [OTHER]
+    rows["theme"] = pd.Categorical(rows["theme"], categories=order, ordered=True)
+    return rows
+
+
+def filter_findings(findings: pd.DataFrame, kind: str = "all",
+                    parts: list[str] | None = None) -> pd.DataFrame:
+    out = findings
+    if kind != "all":
+        out = out[out["kind"] == kind]
+    if parts:
+        out = out[out["part"].isin(parts)]
+    return out
+
+
+def theme_counts(findings: pd.DataFrame, by: str, codebook: Codebook | None = None,
+                 share: bool = False) -> pd.DataFrame:
+    """Theme × ``by`` (area or part) counts, or shares of that column's findings."""
+    rows = long_themes(findings, codebook)
+    table = pd.crosstab(rows["theme"], rows[by]).reindex(
+        index=rows["theme"].cat.categories, fill_value=0)
+    table.index.name, table.columns.name = "theme", by
+    if share:
+        totals = findings.groupby(by).size().reindex(table.columns)
+        table = (table / totals).fillna(0).round(3)
+    return table
+
+
+def drill_down(findings: pd.DataFrame, theme: str, **where: str) -> pd.DataFrame:
+    """The findings behind one cell: those of ``theme`` with column == value for each filter."""
+    rows = long_themes(findings)
+    rows = rows[rows["theme"] == theme]
+    for col, value in where.items():
+        rows = rows[rows[col] == value]
+    return rows.drop(columns="theme").reset_index(drop=True)
+
+
+def recurring_weaknesses(findings: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
+    """Themes ranked by how many Areas have at least one *issue* in them, Areas named."""
+    codebook = codebook or default_codebook()
+    rows = long_themes(findings[findings["kind"] == "issue"], codebook)
+    rows = rows[rows["theme"] != OTHER]
+    grouped = rows.groupby("theme", observed=True)
+    out = pd.DataFrame({
+        "areas_with_issue": grouped["area"].nunique(),
+        "issues": grouped.size(),
+        "areas": grouped["area"].agg(lambda a: ", ".join(sorted(set(a)))),
+    }).reset_index()
+    out["theme"] = out["theme"].astype(str)
+    return out.sort_values(["areas_with_issue", "issues", "theme"],
+                           ascending=[False, False, True]).reset_index(drop=True)
+
+
+def ratings_wide(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Each Area's overall rating per Part, for showing beside the heatmap."""
+    overall = ratings[ratings["criterion"].str.startswith("Overall")]
+    return overall.pivot(index="area", columns="part", values="rating").fillna("—")

@@ -1,0 +1,144 @@
+"""The three user jobs on top of a trained model: a CSV, one finding, whole reports.
+
+The CLI and the app both call these functions, so they behave the same.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from classifier import paths
+from classifier.artefacts import load_model
+from classifier.errors import ClassifierError
+from classifier.history import HistoryStore, add_to_history
+from classifier.pipeline import ThemeModel
+
+CHUNK = 1000
+
+
+@lru_cache(maxsize=4)
+def _cached_model(models_dir: Path) -> ThemeModel:
+    return load_model(models_dir)
+
+
+def get_model(models_dir: Path | None = None) -> ThemeModel:
+    return _cached_model(Path(models_dir or paths.models_dir()).resolve())
+
+
+def get_history(models_dir: Path | None = None) -> HistoryStore:
+    return HistoryStore.load(Path(models_dir or paths.models_dir()) / "history")
+
+
+def classify_frame(frame: pd.DataFrame, text_column: str, *, models_dir: Path | None = None,
+                   progress: bool = False) -> pd.DataFrame:
+    """Every input column plus themes, p_<theme>, needs_review, flag, model_version.
+
+    Rows are classified in chunks, so memory stays flat however long the input.
+    """
+    model = get_model(models_dir)
+    texts = frame[text_column].tolist()
+    parts = []
+    starts = range(0, len(texts), CHUNK)
+    if progress:
+        from tqdm import tqdm
+
+        starts = tqdm(starts, desc="classifying", unit="chunk", total=len(starts))
+    for start in starts:
+        parts.append(model.classify(texts[start:start + CHUNK]))
+    result = pd.concat(parts, ignore_index=True) if parts else model.classify([])
+    out = pd.concat([frame.reset_index(drop=True), result.set_axis(
+        [c if c not in frame.columns else f"{c}_predicted" for c in result.columns], axis=1)],
+        axis=1)
+    out["model_version"] = model.manifest_["model_version"]
+    return out
+
+
+def check_finding(text: str, *, top_k: int = 5, models_dir: Path | None = None) -> dict:
+    """Themes with probabilities, the nearest past findings and the recurrence summary."""
+    model = get_model(models_dir)
+    store = get_history(models_dir)
+    vector = model.embedder.encode([text])
+    proba = model.predict_proba_embeddings(vector)
+    described = model.describe(proba).iloc[0]
+    similar = store.search(vector, top_k=top_k)[0]
+    cols = ["area", "part", "kind", "number", "text", "themes", "source", "similarity"]
+    return {
+        "text": text,
+        "themes": described["themes"],
+        "needs_review": bool(described["needs_review"]),
+        "probabilities": {t: float(round(proba[0, j], 4)) for j, t in enumerate(model.codebook.ids)},
+        "thresholds": {t: float(v) for t, v in zip(model.codebook.ids, model.thresholds_)},
+        "similar": similar[cols].to_dict(orient="records"),
+        "recurrence": store.recurrence(vector[0]),
+        "model_version": model.manifest_["model_version"],
+    }
+
+
+def classify_segments(segments: pd.DataFrame, model: ThemeModel, store: HistoryStore,
+                      *, progress: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+    """Classify segmented findings; add nearest-precedent columns. Returns (frame, vectors)."""
+    texts = segments["text"].tolist()
+    vectors = model.embedder.encode(texts, show_progress_bar=progress) if texts else \
+        np.zeros((0, model.embedder.dimension), dtype=np.float32)
+    described = model.describe(model.predict_proba_embeddings(vectors)) if texts else \
+        model.classify([])
+    nearest = store.nearest(vectors) if texts else pd.DataFrame(
+        columns=["hid", "area", "part", "kind", "text", "similarity"])
+    nearest = nearest.add_prefix("nearest_")
+    out = pd.concat([segments.reset_index(drop=True), described, nearest], axis=1)
+    out["model_version"] = model.manifest_["model_version"]
+    return out, vectors
+
+
+def classify_reports(files: list[Path], *, models_dir: Path | None = None,
+                     text_column: str = "text", add_to_history: bool = False,
+                     progress: bool = False, names: list[str] | None = None
+                     ) -> tuple[pd.DataFrame, list[tuple[str, str]], tuple[int, int]]:
+    """Segment and classify each file; a bad file is reported and the others go on.
+
+    Returns (findings, [(file, reason)], (added to history, files already in history)).
+    """
+    from classifier.segment import segment_file
+
+    model = get_model(models_dir)
+    store = get_history(models_dir)
+    frames, failures, additions = [], [], []
+    iterator = list(zip(files, names or [Path(f).name for f in files]))
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(iterator, desc="reports", unit="file")
+    for path, name in iterator:
+        try:
+            segments = segment_file(Path(path), text_column=text_column, display_name=name)
+            if segments.empty:
+                raise ClassifierError("no findings found (nothing long enough to be a finding)")
+        except ClassifierError as exc:
+            failures.append((name, str(exc)))
+            continue
+        classified, vectors = classify_segments(segments, model, store)
+        frames.append(classified)
+        if add_to_history:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            additions.append((_history_rows(classified), vectors, digest, name))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    added = add_to_history_rows(additions, models_dir) if additions else (0, 0)
+    return frame, failures, added
+
+
+def _history_rows(classified: pd.DataFrame) -> pd.DataFrame:
+    digest = classified["source_file"].astype(str) + ":" + classified["location"].astype(str)
+    return pd.DataFrame({
+        "hid": [hashlib.sha256(d.encode()).hexdigest()[:16] for d in digest],
+        "area": "", "part": "", "kind": classified["kind"].fillna(""),
+        "number": "", "text": classified["text"], "themes": classified["themes"],
+        "source": classified["source_file"], "source_title": classified.get("source_title", ""),
+        "location": classified["location"], "origin": "added"})
+
+
+def add_to_history_rows(additions, models_dir: Path | None = None) -> tuple[int, int]:
+    return add_to_history(additions, Path(models_dir or paths.models_dir()) / "history")
