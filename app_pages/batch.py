@@ -49,10 +49,10 @@ if "batch" in st.session_state:
         counts = frame.assign(theme=frame["themes"].str.split(";")).explode("theme")
         chart = alt.Chart(counts).mark_bar().encode(x="count():Q", y=alt.Y("theme:N", sort="-x"),
                                                    color="source_file:N")
-        st.altair_chart(chart.properties(height=200), use_container_width=True)
+        st.altair_chart(chart.properties(height=200), width="stretch")
         cols = ["source_file", "location", "section", "kind", "text", "themes", "needs_review",
                 "nearest_area", "nearest_part", "nearest_similarity"]
-        st.dataframe(frame[cols], hide_index=True, use_container_width=True, key="batch_table")
+        st.dataframe(frame[cols], hide_index=True, width="stretch", key="batch_table")
         csv_download(frame, "findings.csv", key="dl-batch-csv")
         st.download_button("Download JSON", frame.to_json(orient="records", lines=True),
                            file_name="findings.jsonl", mime="application/json", key="dl-batch-json")

@@ -34,13 +34,13 @@ if result:
         tooltip=["theme", alt.Tooltip("probability:Q", format=".2f"), "threshold"])
     ticks = alt.Chart(probs).mark_tick(color="red", thickness=2, size=20).encode(
         x="threshold:Q", y=alt.Y("theme:N", sort=None))
-    st.altair_chart((bars + ticks).properties(height=180), use_container_width=True)
+    st.altair_chart((bars + ticks).properties(height=180), width="stretch")
     st.caption("Bars: calibrated probability. Red ticks: each theme's decision threshold.")
 
     st.subheader("Most similar past findings (the evidence)")
     similar = pd.DataFrame(result["similar"])
     st.dataframe(similar[["similarity", "themes", "area", "part", "kind", "text", "source"]],
-                 hide_index=True, use_container_width=True, key="similar_table")
+                 hide_index=True, width="stretch", key="similar_table")
     r = result["recurrence"]
     st.info(f"Recurrence (cosine similarity ≥ {r['threshold']}): {r['findings']} past findings "
             f"in {r['n_areas']} Areas ({', '.join(r['areas']) or '—'}) and {r['n_parts']} Parts "

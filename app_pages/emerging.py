@@ -31,4 +31,4 @@ for c in st.session_state.get("clusters", []):
     with st.expander(f"{c['size']} findings — {', '.join(c['top_terms'][:4])}", expanded=True):
         st.write("**Top terms:** " + ", ".join(c["top_terms"]))
         st.dataframe(pd.DataFrame(c["examples"])[["text", "source"]], hide_index=True,
-                     use_container_width=True)
+                     width="stretch")

@@ -28,7 +28,7 @@ def heatmap(table: pd.DataFrame, by: str) -> alt.Chart:
     data = table.reset_index().melt(id_vars="theme", var_name=by, value_name="value")
     fmt = ".0%" if share else "d"
     base = alt.Chart(data).encode(
-        x=alt.X(f"{by}:N", title=by.title()),
+        x=alt.X(f"{by}:N", title=by.title(), axis=alt.Axis(labelAngle=-35, labelLimit=160)),
         y=alt.Y("theme:N", sort=codebook.ids + [OTHER], title="Theme"))
     cells = base.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(scheme="blues"),
                                                     title=measure),
@@ -37,19 +37,23 @@ def heatmap(table: pd.DataFrame, by: str) -> alt.Chart:
         text=alt.Text("value:Q", format=fmt),
         color=alt.condition(alt.datum.value > (table.values.max() / 2 if table.size else 0),
                             alt.value("white"), alt.value("black")))
-    return (cells + labels).properties(height=260)
+    return (cells + labels).properties(height=alt.Step(34))
 
 
 by_area = analytics.theme_counts(selected, "area", codebook, share=share)
 by_part = analytics.theme_counts(selected, "part", codebook, share=share)
-left, right = st.columns([3, 1])
+left, right = st.columns([3, 1.2])
 with left:
     st.subheader("Theme × Area")
-    st.altair_chart(heatmap(by_area, "area"), use_container_width=True)
+    st.altair_chart(heatmap(by_area, "area"), width="stretch")
+    with st.expander("As a table"):
+        st.dataframe(by_area, key="table_area")
     csv_download(by_area.reset_index(), "theme_by_area.csv", key="dl-area")
 with right:
     st.subheader("Theme × Part")
-    st.altair_chart(heatmap(by_part, "part"), use_container_width=True)
+    st.altair_chart(heatmap(by_part, "part"), width="stretch")
+    with st.expander("As a table"):
+        st.dataframe(by_part, key="table_part")
     csv_download(by_part.reset_index(), "theme_by_part.csv", key="dl-part")
 
 st.subheader("Findings behind a count")
@@ -62,16 +66,16 @@ behind = analytics.drill_down(selected, theme, **where)
 st.write(f"**{len(behind)}** findings: theme *{theme}*"
          + "".join(f", {k} *{v}*" for k, v in where.items()))
 shown = behind[["area", "part", "kind", "number", "text", "themes"]]
-st.dataframe(shown, hide_index=True, use_container_width=True, key="drill_table")
+st.dataframe(shown, hide_index=True, width="stretch", key="drill_table")
 csv_download(shown, "findings_behind_count.csv", key="dl-drill")
 
 st.subheader("Recurring weaknesses")
 st.caption("Themes ranked by how many Areas have at least one issue to address in them.")
 recurring = analytics.recurring_weaknesses(selected, codebook)
-st.dataframe(recurring, hide_index=True, use_container_width=True, key="recurring")
+st.dataframe(recurring, hide_index=True, width="stretch", key="recurring")
 csv_download(recurring, "recurring_weaknesses.csv", key="dl-recurring")
 
 st.subheader("Area ratings (overall, per Part)")
 ratings = analytics.ratings_wide(ratings_table())
-st.dataframe(ratings, use_container_width=True, key="ratings")
+st.dataframe(ratings, width="stretch", key="ratings")
 csv_download(ratings.reset_index(), "area_ratings_overall.csv", key="dl-ratings")

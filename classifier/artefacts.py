@@ -34,6 +34,8 @@ from classifier.pipeline import ThemeModel
 
 MODEL_FILE = "classifier.joblib"
 MANIFEST_FILE = "manifest.json"
+MODEL_PARAMS = ("C", "use_codebook", "codebook_weight", "review_margin", "random_state",
+                "codebook_negatives", "keyword_weight")
 REBUILD = "rebuild it with `python -m classifier train` (or `make run`)"
 
 
@@ -70,7 +72,9 @@ def save_model(model: ThemeModel, *, metrics: dict, models_dir: Path | None = No
                             "fingerprint": emb.fingerprint, "dimension": emb.dimension},
         "params": {"C": model.C, "use_codebook": model.use_codebook,
                    "codebook_weight": model.codebook_weight,
-                   "review_margin": model.review_margin, "random_state": model.random_state},
+                   "review_margin": model.review_margin, "random_state": model.random_state,
+                   "codebook_negatives": model.codebook_negatives,
+                   "keyword_weight": model.keyword_weight},
         "thresholds": {t: float(v) for t, v in zip(model.codebook.ids, model.thresholds_)},
         "versions": library_versions(),
         "metrics": metrics,
@@ -148,8 +152,7 @@ def load_model(models_dir: Path | None = None, *, embedder: Embedder | None = No
                             f"{REBUILD}") from None
     params = manifest.get("params", {})
     model = ThemeModel(embedder, codebook=codebook,
-                       **{k: params[k] for k in ("C", "use_codebook", "codebook_weight",
-                                                 "review_margin", "random_state") if k in params})
+                       **{k: params[k] for k in MODEL_PARAMS if k in params})
     model.classifier_ = classifier
     model.thresholds_ = np.array([manifest["thresholds"][t] for t in codebook.ids])
     model.manifest_ = manifest

@@ -62,7 +62,7 @@ def check_finding(text: str, *, top_k: int = 5, models_dir: Path | None = None) 
     model = get_model(models_dir)
     store = get_history(models_dir)
     vector = model.embedder.encode([text])
-    proba = model.predict_proba_embeddings(vector)
+    proba = model.predict_proba_vectors(vector, [text])
     described = model.describe(proba).iloc[0]
     similar = store.search(vector, top_k=top_k)[0]
     cols = ["area", "part", "kind", "number", "text", "themes", "source", "similarity"]
@@ -84,7 +84,7 @@ def classify_segments(segments: pd.DataFrame, model: ThemeModel, store: HistoryS
     texts = segments["text"].tolist()
     vectors = model.embedder.encode(texts, show_progress_bar=progress) if texts else \
         np.zeros((0, model.embedder.dimension), dtype=np.float32)
-    described = model.describe(model.predict_proba_embeddings(vectors)) if texts else \
+    described = model.describe(model.predict_proba_vectors(vectors, texts)) if texts else \
         model.classify([])
     nearest = store.nearest(vectors) if texts else pd.DataFrame(
         columns=["hid", "area", "part", "kind", "text", "similarity"])

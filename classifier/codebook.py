@@ -38,6 +38,7 @@ class Codebook:
     version: str
     themes: tuple[Theme, ...]
     sha256: str
+    other_examples: tuple[str, ...] = ()
 
     @property
     def ids(self) -> list[str]:
@@ -88,7 +89,8 @@ def load_codebook(path: Path = CODEBOOK_PATH) -> Codebook:
     if len(set(ids)) != len(ids) or OTHER in ids or not ids:
         raise ClassifierError(f"{path}: theme ids must be unique, non-empty and not '{OTHER}'")
     return Codebook(version=str(data.get("version", "")), themes=themes,
-                    sha256=hashlib.sha256(raw).hexdigest())
+                    sha256=hashlib.sha256(raw).hexdigest(),
+                    other_examples=tuple(data.get("other_examples", ())))
 
 
 @lru_cache(maxsize=1)

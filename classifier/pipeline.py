@@ -17,8 +17,12 @@ from classifier.model import ThemeClassifier
 EMPTY_FLAG = "empty_text"
 
 
-def codebook_examples(codebook: Codebook) -> tuple[list[str], np.ndarray]:
-    """The codebook's definitions, in-rules and worked examples as labelled sentences."""
+def codebook_examples(codebook: Codebook, *, negatives: bool = True
+                      ) -> tuple[list[str], np.ndarray]:
+    """The codebook's definitions, in-rules and worked examples as labelled sentences.
+
+    With ``negatives``, the codebook's typical `other` subjects come too, with no theme.
+    """
     texts, rows = [], []
     for j, theme in enumerate(codebook.themes):
         for text in (theme.definition, *theme.include, *theme.examples):
@@ -26,6 +30,10 @@ def codebook_examples(codebook: Codebook) -> tuple[list[str], np.ndarray]:
             y[j] = 1
             texts.append(text)
             rows.append(y)
+    if negatives:
+        for text in codebook.other_examples:
+            texts.append(text)
+            rows.append(np.zeros(len(codebook.ids), dtype=int))
     return texts, np.array(rows)
 
 
@@ -45,6 +53,7 @@ class ThemeModel:
     def __init__(self, embedder: Embedder | None = None, *, C: float = 1.0,
                  use_codebook: bool = True, codebook_weight: float = 1.0,
                  review_margin: float = 0.1, random_state: int = 0,
+                 codebook_negatives: bool = True, keyword_weight: float = 1.0,
                  codebook: Codebook | None = None):
         self.embedder = embedder
         self.C = C
@@ -52,6 +61,8 @@ class ThemeModel:
         self.codebook_weight = codebook_weight
         self.review_margin = review_margin
         self.random_state = random_state
+        self.codebook_negatives = codebook_negatives
+        self.keyword_weight = keyword_weight
         self.codebook = codebook or default_codebook()
 
     def _embed(self, texts) -> np.ndarray:
@@ -59,13 +70,24 @@ class ThemeModel:
             self.embedder = Embedder()
         return self.embedder.encode(list(texts))
 
+    def features(self, vectors: np.ndarray, texts) -> np.ndarray:
+        """Embeddings, plus (when keyword_weight > 0) one codebook-term match flag per theme."""
+        X = vectors
+        if not self.keyword_weight:
+            return X
+        from classifier.baselines import KeywordBaseline
+
+        hits = KeywordBaseline(self.codebook).predict_proba(list(texts))
+        return np.hstack([X, self.keyword_weight * hits]).astype(np.float32)
+
     def fit(self, texts, Y) -> "ThemeModel":
-        X = self._embed(texts)
+        X = self.features(self._embed(texts), texts)
         Y = np.asarray(Y)
         weights = np.ones(len(X))
         if self.use_codebook:
-            extra_texts, extra_y = codebook_examples(self.codebook)
-            X = np.vstack([X, self._embed(extra_texts)])
+            extra_texts, extra_y = codebook_examples(self.codebook,
+                                                     negatives=self.codebook_negatives)
+            X = np.vstack([X, self.features(self._embed(extra_texts), extra_texts)])
             Y = np.vstack([Y, extra_y])
             weights = np.concatenate([weights, np.full(len(extra_texts), self.codebook_weight)])
         self.classifier_ = ThemeClassifier(C=self.C, random_state=self.random_state)
@@ -74,10 +96,12 @@ class ThemeModel:
         return self
 
     def predict_proba(self, texts) -> np.ndarray:
-        return self.predict_proba_embeddings(self._embed(texts))
+        texts = list(texts)
+        return self.predict_proba_vectors(self._embed(texts), texts)
 
-    def predict_proba_embeddings(self, X: np.ndarray) -> np.ndarray:
-        return self.classifier_.predict_proba(X)
+    def predict_proba_vectors(self, vectors: np.ndarray, texts) -> np.ndarray:
+        """Probabilities from already-computed embeddings (and their texts)."""
+        return self.classifier_.predict_proba(self.features(vectors, texts))
 
     def predict(self, texts) -> np.ndarray:
         return (self.predict_proba(texts) >= self.thresholds_).astype(int)

@@ -1,0 +1,180 @@
+"""Every page of the Streamlit app, with AppTest, and the overview in a real browser."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from classifier import analytics
+from classifier.data import labelled_findings
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+# AppTest does not expose a dataframe's key, so each table is recognised by its columns.
+_TABLES = {
+    "table_area": lambda df: "London North" in df.columns,
+    "table_part": lambda df: list(df.columns) == ["A", "B", "C", "D"] and df.index.name == "theme",
+    "drill_table": lambda df: {"number", "text"} <= set(df.columns),
+    "recurring": lambda df: "areas_with_issue" in df.columns,
+    "similar_table": lambda df: "similarity" in df.columns,
+    "metrics": lambda df: "scheme" in df.columns,
+}
+
+
+def _table(at: AppTest, key: str) -> pd.DataFrame:
+    matches = [df.value for df in at.dataframe if _TABLES[key](df.value)]
+    assert len(matches) == 1, f"{len(matches)} tables look like {key}"
+    return matches[0]
+
+
+def _page(name: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    if name != "overview":
+        at.switch_page(f"app_pages/{name}.py")
+    return at
+
+
+def test_overview_counts_equal_a_crosstab():
+    at = _page("overview").run()
+    assert not at.exception
+    findings = labelled_findings()
+    rows = findings.assign(theme=findings["themes"].str.split(";")).explode("theme")
+    for by, key in (("area", "table_area"), ("part", "table_part")):
+        expected = pd.crosstab(rows["theme"], rows[by])
+        shown = _table(at, key)
+        assert shown.to_numpy().sum() == expected.to_numpy().sum()
+        for theme in expected.index:
+            for col in expected.columns:
+                assert shown.loc[theme, col] == expected.loc[theme, col], (theme, col)
+    assert any(m.value.startswith("**216** findings match") for m in at.markdown)
+
+
+def test_overview_filters_and_drill_down():
+    at = _page("overview").run()
+    at.selectbox(key="kind").select("issue").run()
+    at.multiselect(key="parts").set_value(["C"]).run()
+    findings = labelled_findings()
+    issues_c = findings[(findings.kind == "issue") & (findings.part == "C")]
+    assert any(m.value.startswith(f"**{len(issues_c)}** findings match") for m in at.markdown)
+    at.selectbox(key="drill_theme").select("disclosure").run()
+    at.selectbox(key="drill_area").select("North West").run()
+    shown = _table(at, "drill_table")
+    expected = issues_c[(issues_c.area == "North West") & issues_c.themes.str.contains("disclosure")]
+    assert sorted(shown["text"]) == sorted(expected["text"])
+    assert len(shown) >= 1
+    recurring = _table(at, "recurring")
+    top = recurring.iloc[0]
+    assert top["areas_with_issue"] == issues_c.assign(t=issues_c.themes.str.split(";")).explode(
+        "t").query("t == @top.theme")["area"].nunique()
+
+
+def test_share_view_is_counts_over_findings():
+    findings = labelled_findings()
+    share = analytics.theme_counts(findings, "part", share=True)
+    counts = analytics.theme_counts(findings, "part")
+    totals = findings.groupby("part").size()
+    assert share.loc["grip", "C"] == pytest.approx(round(counts.loc["grip", "C"] / totals["C"], 3))
+    at = _page("overview").run()
+    at.radio(key="measure").set_value("share of findings").run()
+    assert not at.exception
+
+
+def test_check_page_classifies_with_the_real_model(models_dir):
+    at = _page("check").run()
+    assert not at.exception
+    at.text_area(key="finding").input("Letters to bereaved families are late and the Victim "
+                                      "Liaison Unit does not check their quality.").run()
+    at.button(key="check").click().run()
+    assert not at.exception
+    assert any("victim_letters" in h.value for h in at.subheader)
+    similar = _table(at, "similar_table")
+    assert len(similar) == 5 and similar["similarity"].is_monotonic_decreasing
+    assert any("Recurrence" in i.value for i in at.info)
+
+
+def test_batch_emerging_and_about_pages_render(models_dir):
+    for name in ("batch", "emerging", "about"):
+        at = _page(name).run()
+        assert not at.exception, name
+    about = _page("about").run()
+    metrics = _table(about, "metrics")
+    assert "random_cv" in set(metrics["scheme"])
+
+
+def test_emerging_clusters_other_findings(models_dir):
+    at = _page("emerging").run()
+    at.button(key="cluster").click().run()
+    assert not at.exception
+    assert len(at.expander) >= 2
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.browser
+def test_real_browser_overview_and_drill_down(models_dir, tmp_path):
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
+        pytest.skip("no chromium on this machine")
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"], cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+            page.get_by_text("Theme × Area").wait_for(timeout=60_000)
+            chart = page.locator('[data-testid="stVegaLiteChart"] canvas, '
+                                 '[data-testid="stVegaLiteChart"] svg.marks')
+            chart.first.wait_for(timeout=60_000)
+            assert chart.count() >= 2  # both heatmaps drawn
+            page.locator('[data-testid="stDataFrame"]:visible').first.wait_for(timeout=60_000)
+            # drill down: pick another theme, and the list of findings behind it changes
+            findings = labelled_findings()
+            n_grip = findings["themes"].str.contains("grip").sum()
+            page.get_by_text("findings: theme").wait_for()
+            box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Theme").first
+            box.click()
+            page.get_by_role("option", name="grip", exact=True).click()
+            page.get_by_text(f"{n_grip} findings: theme").wait_for(timeout=30_000)
+            page.wait_for_timeout(1500)  # let the grid and charts finish painting
+            out = ROOT / "test-artifacts"
+            out.mkdir(exist_ok=True)
+            page.screenshot(path=str(out / "overview.png"), full_page=True)
+            assert page.get_by_text("Recurring weaknesses").is_visible()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -1,0 +1,114 @@
+"""Guards on the labelled data: every file is complete, consistent and uses the codebook."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from classifier.codebook import OTHER, default_codebook, load_codebook
+
+DATA = Path(__file__).resolve().parent.parent / "training_data"
+LABELLED = ["labels.csv", "extra.csv", "devset.csv"]
+
+
+def test_every_finding_has_exactly_one_label():
+    findings = pd.read_csv(DATA / "findings.csv")
+    labels = pd.read_csv(DATA / "labels.csv")
+    assert labels["id"].is_unique
+    assert set(labels["id"]) == set(findings["id"])
+    assert len(labels) == 216
+
+
+@pytest.mark.parametrize("name", LABELLED)
+def test_only_codebook_themes_in_codebook_order(name):
+    cb = default_codebook()
+    frame = pd.read_csv(DATA / name, dtype=str, keep_default_na=False)
+    assert frame["id"].is_unique
+    for value in frame["themes"]:
+        parts = value.split(";")
+        assert not (OTHER in parts and len(parts) > 1), value  # other never mixed
+        assert all(p in cb.ids or p == OTHER for p in parts), value
+        assert value == cb.format(cb.parse(value)), value  # codebook order, no repeats
+
+
+@pytest.mark.parametrize("name", ["extra.csv", "devset.csv"])
+def test_other_publications_cite_a_bundled_source(name):
+    frame = pd.read_csv(DATA / name, dtype=str, keep_default_na=False)
+    for row in frame.itertuples():
+        source = DATA / "sources" / row.source
+        assert source.exists(), row.source
+        assert re.fullmatch(r"line \d+", row.location)
+        assert len(row.text) > 20
+
+
+def test_devset_is_disjoint_from_training():
+    train = set(pd.read_csv(DATA / "findings.csv")["text"]) | set(pd.read_csv(DATA / "extra.csv")["text"])
+    dev = set(pd.read_csv(DATA / "devset.csv")["text"])
+    assert not train & dev
+    sources = set(pd.read_csv(DATA / "devset.csv")["source"])
+    assert not sources & set(pd.read_csv(DATA / "extra.csv")["source"])
+
+
+def test_devset_has_every_theme_and_out_of_domain_material():
+    cb = default_codebook()
+    dev = pd.read_csv(DATA / "devset.csv", dtype=str, keep_default_na=False)
+    for theme in cb.ids:
+        assert dev["themes"].str.contains(theme).sum() >= 12, theme
+    police = dev[dev["source"].str.startswith(("003", "004"))]
+    assert len(police) >= 40
+    assert (police["themes"] == OTHER).mean() > 0.8
+
+
+def test_codebook_json_matches_markdown():
+    cb = load_codebook()
+    markdown = (DATA / "codebook.md").read_text()
+    headings = re.findall(r"^## (\w+)$", markdown, flags=re.M)
+    assert [h for h in headings if h != "other"] == cb.ids
+
+
+def test_agreement_script_reports_real_figures(tmp_path):
+    out = tmp_path / "agreement.json"
+    result = subprocess.run([sys.executable, "scripts/label_agreement.py",
+                             str(DATA / "labelling/train_pass_a.csv"),
+                             str(DATA / "labelling/train_pass_b.csv"), "--json", str(out)],
+                            capture_output=True, text=True, cwd=DATA.parent)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(out.read_text())
+    assert figures["n"] == 216
+    kappas = {row["theme"]: row["kappa"] for row in figures["per_theme"]}
+    assert kappas["disclosure"] == pytest.approx(1.0)
+    assert 0.9 < kappas["macro (5 themes)"] < 1.0
+    assert "disagreements:" in result.stdout
+    assert "west-midlands-B-issue-04" in result.stdout  # a listed disagreement
+
+
+def test_agreement_detects_disagreement():
+    from classifier.agreement import agreement_report
+
+    a = pd.DataFrame({"id": ["1", "2", "3", "4"], "themes": ["grip", "other", "disclosure", "grip"]})
+    b = pd.DataFrame({"id": ["1", "2", "3", "4"], "themes": ["grip", "grip", "disclosure", "other"]})
+    report = agreement_report(a, b)
+    grip = report.table.set_index("theme").loc["grip"]
+    assert grip["percent_agreement"] == pytest.approx(50.0)
+    assert list(report.disagreements["id"]) == ["2", "4"]
+
+
+def test_agreement_script_bad_input(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,labels\n1,grip\n")
+    result = subprocess.run([sys.executable, "scripts/label_agreement.py", str(bad), str(bad)],
+                            capture_output=True, text=True, cwd=DATA.parent)
+    assert result.returncode == 2
+    assert "needs columns id and themes" in result.stderr
+
+
+def test_reconciled_labels_follow_the_decisions_file():
+    labels = pd.read_csv(DATA / "labels.csv", keep_default_na=False).set_index("id")
+    decisions = pd.read_csv(DATA / "labelling/train_decisions.csv").set_index("id")
+    for i, row in decisions.iterrows():
+        assert labels.at[i, "themes"] == row["themes"]
