@@ -15,7 +15,9 @@ half-way, always finds a complete store. Nothing here unpickles (parquet and
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +52,21 @@ class HistoryStore:
 
     # -- persistence ----------------------------------------------------------------------
     @classmethod
-    def load(cls, folder: Path | None = None) -> "HistoryStore":
+    def load(cls, folder: Path | None = None, *, attempts: int = 5) -> "HistoryStore":
+        """Read the store the index points at; if a writer replaced it meanwhile, read again."""
         folder = Path(folder or history_dir())
+        for attempt in range(attempts):
+            try:
+                return cls._load_once(folder)
+            except FileNotFoundError:
+                if attempt == attempts - 1:
+                    raise ArtefactError(f"{folder}: history files keep changing under the "
+                                        "reader; try again") from None
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _load_once(cls, folder: Path) -> "HistoryStore":
         index_path = folder / "index.json"
         if not index_path.exists():
             raise ArtefactError(f"no history store in {folder}; {REBUILD}")
@@ -60,12 +75,14 @@ class HistoryStore:
             files = index["files"]
         except (ValueError, KeyError):
             raise ArtefactError(f"{index_path} is not a valid history index; {REBUILD}") from None
+        data = {}
         for name, digest in files.items():
-            path = folder / name
-            if not path.exists() or sha256_file(path) != digest:
-                raise ArtefactError(f"{path} is missing or does not match index.json; {REBUILD}")
-        frame = pd.read_parquet(folder / index["findings"])
-        vectors = np.load(folder / index["vectors"], allow_pickle=False)
+            content = (folder / name).read_bytes()  # FileNotFoundError: replaced; load retries
+            if hashlib.sha256(content).hexdigest() != digest:
+                raise ArtefactError(f"{folder / name} does not match index.json; {REBUILD}")
+            data[name] = content
+        frame = pd.read_parquet(io.BytesIO(data[index["findings"]]))
+        vectors = np.load(io.BytesIO(data[index["vectors"]]), allow_pickle=False)
         if len(frame) != len(vectors) or vectors.shape[1] != index["dimension"]:
             raise ArtefactError(f"{folder}: findings and vectors disagree; {REBUILD}")
         return cls(frame, vectors, index["fingerprint"], dict(index.get("sources", {})))
