@@ -142,3 +142,89 @@ def _history_rows(classified: pd.DataFrame) -> pd.DataFrame:
 
 def add_to_history_rows(additions, models_dir: Path | None = None) -> tuple[int, int]:
     return add_to_history(additions, Path(models_dir or paths.models_dir()) / "history")
+
+
+def classify_csv_file(source: Path, output: Path, text_column: str, *, fmt: str = "csv",
+                      models_dir: Path | None = None, progress: bool = False,
+                      chunk_rows: int = CHUNK) -> int:
+    """Stream a CSV through the model chunk by chunk, resumably; returns rows written.
+
+    Rows go to ``OUT.partial`` as each chunk is done, with ``OUT.partial.json``
+    recording the input's SHA-256, the model version and the rows done. A run
+    that is interrupted and started again with the same input and model continues
+    after the last finished chunk. Only a complete output is renamed to ``OUT``,
+    so an existing ``OUT`` is never half-written.
+    """
+    import json
+    import os
+
+    from classifier.errors import InputError
+    from classifier.fileio import check_text_file, neutralise_formulas, sha256_file
+
+    check_text_file(source)  # missing, empty, binary; bad UTF-8 shows while streaming
+    model = get_model(models_dir)
+    version = model.manifest_["model_version"]
+    partial = output.with_name(output.name + ".partial")
+    state_path = output.with_name(output.name + ".partial.json")
+    digest = sha256_file(source)
+    done = 0
+    if partial.exists() and state_path.exists():
+        try:
+            state = json.loads(state_path.read_text())
+            if state.get("input_sha256") == digest and state.get("model_version") == version \
+                    and state.get("format") == fmt:
+                done = int(state["rows_done"])
+        except (ValueError, KeyError):
+            done = 0
+    if done == 0:
+        partial.unlink(missing_ok=True)
+    try:
+        reader = pd.read_csv(source, dtype=str, keep_default_na=False, chunksize=chunk_rows,
+                             encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: not valid UTF-8 text; re-save it as UTF-8") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise InputError(f"{source}: not a readable CSV ({str(exc).splitlines()[0]})") from None
+    written, bar = done, None
+    if progress and source.stat().st_size > 256 * 1024:  # a bar only where it helps
+        from tqdm import tqdm
+
+        bar = tqdm(desc="classifying", unit="row", initial=done, disable=None)
+    try:
+        offset = 0
+        for chunk in reader:
+            if text_column not in chunk.columns:
+                raise InputError(f"column {text_column!r} not found; columns are: "
+                                 f"{', '.join(chunk.columns)} (use --text-column)")
+            start, offset = offset, offset + len(chunk)
+            if offset <= done:
+                continue  # finished in an earlier run
+            chunk = chunk.iloc[max(0, done - start):]
+            result = classify_frame(chunk, text_column, models_dir=models_dir)
+            with open(partial, "a", encoding="utf-8", newline="") as fh:
+                if fmt == "json":
+                    result.to_json(fh, orient="records", lines=True, force_ascii=False)
+                else:
+                    neutralise_formulas(result).to_csv(fh, index=False, header=(written == 0),
+                                                       lineterminator="\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            written += len(result)
+            state_path.write_text(json.dumps({"input_sha256": digest, "model_version": version,
+                                              "format": fmt, "rows_done": written}))
+            if bar is not None:
+                bar.update(len(result))
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: not valid UTF-8 text; re-save it as UTF-8") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{source}: not a readable CSV ({str(exc).splitlines()[0][:120]})") from None
+    finally:
+        if bar is not None:
+            bar.close()
+    if written == 0:
+        partial.unlink(missing_ok=True)
+        state_path.unlink(missing_ok=True)
+        raise InputError(f"{source}: has a header but no rows")
+    os.replace(partial, output)
+    state_path.unlink(missing_ok=True)
+    return written

@@ -154,7 +154,9 @@ def _add_classify(sub: argparse._SubParsersAction) -> None:
     p.add_argument("input", type=Path, nargs="?", help="CSV file with a text column")
     p.add_argument("--text-column", default="text", help="column holding the finding text")
     p.add_argument("--id-column", default=None, help="column identifying rows (checked for presence)")
-    p.add_argument("--output", type=Path, default=None, help="output file (default: standard output)")
+    p.add_argument("--output", type=Path, default=None,
+                   help="output file (default: standard output); written whole at the end, and "
+                        "an interrupted run started again continues where it stopped")
     p.add_argument("--format", choices=["csv", "json"], default=None,
                    help="csv, or json (one JSON object per line); default from --output's suffix")
     p.add_argument("--text", default=None, help="classify this one finding instead of a file")
@@ -191,7 +193,7 @@ def _run_classify(args: argparse.Namespace) -> int:
 
     from classifier.classify import classify_frame
     from classifier.errors import InputError
-    from classifier.fileio import read_csv
+    from classifier.fileio import read_csv, read_csv_header
 
     if args.text is not None or args.input is None:
         text = args.text if args.text is not None else (
@@ -200,6 +202,19 @@ def _run_classify(args: argparse.Namespace) -> int:
             raise InputError("give an INPUT.csv, --text \"...\" or a finding on standard input")
         frame = pd.DataFrame({"text": [text.strip()]})
         args.text_column = "text"
+    elif args.output is not None:
+        from classifier.classify import classify_csv_file
+
+        if args.id_column:
+            header = read_csv_header(args.input)
+            if args.id_column not in header:
+                raise InputError(f"column {args.id_column!r} not found; columns are: "
+                                 f"{', '.join(header)} (use --id-column)")
+        rows = classify_csv_file(args.input, args.output, args.text_column,
+                                 fmt=_output_format(args), models_dir=args.models_dir,
+                                 progress=True)
+        print(f"{rows} rows -> {args.output}", file=sys.stderr)
+        return 0
     else:
         frame = read_csv(args.input)
         if frame.empty:

@@ -66,19 +66,26 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file or raise a one-line InputError saying what is wrong."""
+def check_text_file(path: Path) -> bytes:
+    """Refuse a missing, empty or binary file (one-line InputError); returns its first 8 KiB."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found; check the path")
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a file")
-    data = path.read_bytes()
-    if not data.strip():
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    if not head.strip() and path.stat().st_size <= len(head):
         raise InputError(f"{path}: file is empty")
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{path}: looks like a binary file, not text")
-    return decode_text(data, path)
+    return head
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file or raise a one-line InputError saying what is wrong."""
+    check_text_file(path)
+    return decode_text(Path(path).read_bytes(), path)
 
 
 def decode_text(data: bytes, name: object) -> str:
@@ -109,3 +116,14 @@ def read_csv(path: Path) -> pd.DataFrame:
     if frame.empty and len(frame.columns) == 0:
         raise InputError(f"{path}: CSV has no columns")
     return frame
+
+
+def read_csv_header(path: Path) -> list[str]:
+    """Column names of a CSV (one-line errors as read_text)."""
+    text = read_text(path)
+    import io
+
+    try:
+        return list(pd.read_csv(io.StringIO(text), dtype=str, nrows=0).columns)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None

@@ -37,6 +37,9 @@ HISTORY_COLUMNS = ["hid", "area", "part", "kind", "number", "text", "themes", "s
 # share a topic word.
 RECURRENCE_THRESHOLD = 0.6
 REBUILD = "rebuild it with `python -m classifier train`"
+EXACT_LIMIT = 20_000   # stores larger than this search in two stages (see _similarities)
+REDUCED_DIM = 64
+CANDIDATES = 512
 
 
 def history_dir() -> Path:
@@ -115,12 +118,35 @@ class HistoryStore:
         return {f"history/{k}": v for k, v in files.items()}
 
     # -- search ---------------------------------------------------------------------------
+    def _similarities(self, query: np.ndarray) -> np.ndarray:
+        """Cosine similarity of each query row to every stored finding, shape (q, n).
+
+        Exact below EXACT_LIMIT findings. Above it, a matrix-vector product over
+        100k x 384 float32 is bound by memory bandwidth (~15 ms here), so a first
+        pass over a 64-dimensional PCA projection picks candidates and only those
+        are scored exactly; findings outside the candidates get -inf.
+        """
+        if len(self.vectors) <= EXACT_LIMIT:
+            return query @ self.vectors.T
+        if getattr(self, "_reduced", None) is None:
+            sample = self.vectors[:: max(1, len(self.vectors) // 5000)]
+            _, _, vt = np.linalg.svd(sample - sample.mean(0), full_matrices=False)
+            self._basis = np.ascontiguousarray(vt[:REDUCED_DIM].T)
+            self._reduced = np.ascontiguousarray(self.vectors @ self._basis)
+        rough = (query @ self._basis) @ self._reduced.T
+        n_cand = min(CANDIDATES, rough.shape[1])
+        out = np.full(rough.shape, -np.inf, dtype=np.float32)
+        for i, row in enumerate(rough):
+            cand = np.argpartition(-row, n_cand - 1)[:n_cand]
+            out[i, cand] = self.vectors[cand] @ query[i]
+        return out
+
     def search(self, query: np.ndarray, top_k: int = 5) -> list[pd.DataFrame]:
         """For each query vector, the top_k most similar findings with a ``similarity`` column."""
         query = np.atleast_2d(query).astype(np.float32)
         if len(self.frame) == 0:
             return [self.frame.assign(similarity=[]) for _ in query]
-        sims = query @ self.vectors.T
+        sims = self._similarities(query)
         k = min(top_k, sims.shape[1])
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         results = []
@@ -133,7 +159,7 @@ class HistoryStore:
     def nearest(self, query: np.ndarray) -> pd.DataFrame:
         """The single nearest finding per query row (for batch output)."""
         query = np.atleast_2d(query).astype(np.float32)
-        sims = query @ self.vectors.T
+        sims = self._similarities(query)
         best = sims.argmax(axis=1)
         out = self.frame.iloc[best][["hid", "area", "part", "kind", "text"]].reset_index(drop=True)
         out["similarity"] = np.round(sims[np.arange(len(best)), best], 4)

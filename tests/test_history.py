@@ -130,3 +130,18 @@ def test_nearest_neighbour_search_is_exact():
     assert got.loc[0, "hid"] == "7" and got.loc[0, "similarity"] == pytest.approx(1.0, abs=1e-4)
     brute = np.argsort(-(vecs @ vecs[7]))[:3]
     assert got["hid"].tolist() == [str(i) for i in brute]
+
+
+def test_two_stage_search_matches_exact_on_real_vectors(models_dir, monkeypatch):
+    import classifier.history as h
+
+    store = HistoryStore.load(models_dir / "history")
+    queries = store.vectors[:20]
+    exact = [r["hid"].tolist() for r in store.search(queries, top_k=5)]
+    monkeypatch.setattr(h, "EXACT_LIMIT", 10)
+    monkeypatch.setattr(h, "CANDIDATES", 60)
+    fresh = HistoryStore(store.frame, store.vectors, store.fingerprint, {})
+    two_stage = [r["hid"].tolist() for r in fresh.search(queries, top_k=5)]
+    overlap = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(exact, two_stage)])
+    assert overlap >= 0.95
+    assert [e[0] for e in exact] == [t[0] for t in two_stage]  # each finding finds itself
