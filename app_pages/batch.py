@@ -1,12 +1,9 @@
 """Batch: upload reports, get every finding with themes, confidence and nearest precedent."""
-import tempfile
-from pathlib import Path
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import csv_download, model
+from app_pages.common import csv_download, escape_markdown, model
 from classifier.segment import MAX_BYTES, SUPPORTED
 
 st.title("Classify reports")
@@ -17,31 +14,19 @@ uploads = st.file_uploader("Reports", accept_multiple_files=True, key="uploads",
 add = st.checkbox("Add the findings to history", key="add_history")
 
 if st.button("Classify", type="primary", key="classify") and uploads:
-    from classifier.classify import classify_reports
+    from classifier.classify import classify_uploads
 
     model()
     progress = st.progress(0.0, text="Reading reports…")
-    frames, failures, added_total = [], [], [0, 0]
-    with tempfile.TemporaryDirectory() as tmp:
-        for i, upload in enumerate(uploads):
-            name = Path(upload.name).name  # never trust a path in an upload's name
-            if upload.size > MAX_BYTES:
-                failures.append((name, f"file is over the {MAX_BYTES // 2**20} MB limit"))
-                continue
-            path = Path(tmp) / f"{i}{Path(name).suffix.lower()}"
-            path.write_bytes(upload.getvalue())
-            frame, fails, added = classify_reports([path], names=[name], add_to_history=add)
-            frames.append(frame)
-            failures += fails
-            added_total = [added_total[0] + added[0], added_total[1] + added[1]]
-            progress.progress((i + 1) / len(uploads), text=f"{i + 1}/{len(uploads)}: {name}")
-    st.session_state["batch"] = (pd.concat(frames, ignore_index=True) if frames else
-                                 pd.DataFrame(), failures, added_total)
+    st.session_state["batch"] = classify_uploads(
+        [(u.name, u.getvalue()) for u in uploads], add_to_history=add,
+        on_progress=lambda done, total, name: progress.progress(
+            done / total, text=f"{done}/{total}: {name}"))
 
 if "batch" in st.session_state:
     frame, failures, added = st.session_state["batch"]
     for name, reason in failures:
-        st.error(f"{name}: {reason}")
+        st.error(escape_markdown(f"{name}: {reason}"))
     if len(frame):
         st.success(f"{len(frame)} findings from {frame['source_file'].nunique()} file(s)"
                    + (f"; {added[0]} added to history ({added[1]} file(s) already there)"

@@ -37,3 +37,10 @@ def csv_download(frame: pd.DataFrame, name: str, label: str = "Download CSV", ke
 
     st.download_button(label, neutralise_formulas(frame).to_csv(index=False).encode("utf-8"),
                        file_name=name, mime="text/csv", key=key or f"dl-{name}")
+
+
+def escape_markdown(text: str) -> str:
+    """User text shown inside a Markdown element is shown as text, never as markup."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))

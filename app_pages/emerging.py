@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import history, model
+from app_pages.common import escape_markdown, history, model
 
 st.title("Emerging themes")
 st.caption("Findings with none of the five themes (in history and in this session's uploads), "
@@ -28,7 +28,9 @@ if st.button("Find clusters", type="primary", key="cluster"):
                                                  n_clusters=n)
 
 for c in st.session_state.get("clusters", []):
-    with st.expander(f"{c['size']} findings — {', '.join(c['top_terms'][:4])}", expanded=True):
-        st.write("**Top terms:** " + ", ".join(c["top_terms"]))
+    terms = escape_markdown(", ".join(c["top_terms"]))
+    with st.expander(f"{c['size']} findings — {escape_markdown(', '.join(c['top_terms'][:4]))}",
+                     expanded=True):
+        st.write("**Top terms:** " + terms)
         st.dataframe(pd.DataFrame(c["examples"])[["text", "source"]], hide_index=True,
                      width="stretch")

@@ -2,14 +2,15 @@
 
 ``models/`` holds::
 
-    classifier.joblib   the fitted ThemeClassifier (scikit-learn; joblib = pickle)
+    classifier.skops    the fitted ThemeClassifier, in skops format (no pickle)
     manifest.json       codebook and training-data hashes, embedding model name,
                         fingerprint and dimension, library versions, thresholds,
                         metrics, creation time, and the SHA-256 of every file
     history/            the history store (see classifier.history)
 
-A pickle can run code when loaded, so :func:`load_model` checks the file's
-SHA-256 against the manifest *before* unpickling, and refuses a model made with
+skops stores the estimator without pickle and, on load, builds only the types
+we name as trusted; :func:`load_model` also checks the file's SHA-256 against
+the manifest before reading it at all, and refuses a model made with
 another codebook, other training data, another embedding model or another
 scikit-learn version, each with a one-line message saying how to rebuild.
 """
@@ -21,8 +22,8 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import joblib
 import numpy as np
+import skops.io as sio
 
 from classifier import __version__, paths
 from classifier.codebook import Codebook, default_codebook
@@ -32,7 +33,15 @@ from classifier.errors import ArtefactError
 from classifier.fileio import atomic_path, sha256_file, write_text
 from classifier.pipeline import ThemeModel
 
-MODEL_FILE = "classifier.joblib"
+MODEL_FILE = "classifier.skops"
+# the only non-default types a model file may contain; anything else is refused unread
+TRUSTED_TYPES = {
+    "classifier.model.ThemeClassifier",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.model_selection._split.StratifiedKFold",
+    "sklearn.dummy.DummyClassifier",
+}
 MANIFEST_FILE = "manifest.json"
 MODEL_PARAMS = ("C", "use_codebook", "codebook_weight", "review_margin", "random_state",
                 "codebook_negatives", "keyword_weight")
@@ -59,7 +68,7 @@ def save_model(model: ThemeModel, *, metrics: dict, models_dir: Path | None = No
     models_dir = Path(models_dir or paths.models_dir())
     models_dir.mkdir(parents=True, exist_ok=True)
     with atomic_path(models_dir / MODEL_FILE) as tmp:
-        joblib.dump(model.classifier_, tmp)
+        sio.dump(model.classifier_, tmp)
     emb = model.embedder
     manifest = {
         "format": 1,
@@ -146,7 +155,14 @@ def load_model(models_dir: Path | None = None, *, embedder: Embedder | None = No
     check_manifest(manifest, models_dir, codebook=codebook, embedder=embedder,
                    check_data=check_data)
     try:
-        classifier = joblib.load(models_dir / MODEL_FILE)
+        untrusted = sio.get_untrusted_types(file=models_dir / MODEL_FILE)
+        unexpected = sorted(set(untrusted) - TRUSTED_TYPES)
+        if unexpected:
+            raise ArtefactError(f"{models_dir / MODEL_FILE} contains types that are not trusted "
+                                f"({', '.join(unexpected)}); {REBUILD}")
+        classifier = sio.load(models_dir / MODEL_FILE, trusted=untrusted)
+    except ArtefactError:
+        raise
     except Exception as exc:  # hash matched, so this is an environment problem
         raise ArtefactError(f"{models_dir / MODEL_FILE} could not be loaded ({exc}); "
                             f"{REBUILD}") from None

@@ -4,6 +4,7 @@ The CLI and the app both call these functions, so they behave the same.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 from functools import lru_cache
 from pathlib import Path
@@ -34,12 +35,12 @@ def get_history(models_dir: Path | None = None) -> HistoryStore:
 
 
 def classify_frame(frame: pd.DataFrame, text_column: str, *, models_dir: Path | None = None,
-                   progress: bool = False) -> pd.DataFrame:
+                   progress: bool = False, model: ThemeModel | None = None) -> pd.DataFrame:
     """Every input column plus themes, p_<theme>, needs_review, flag, model_version.
 
     Rows are classified in chunks, so memory stays flat however long the input.
     """
-    model = get_model(models_dir)
+    model = model or get_model(models_dir)
     texts = frame[text_column].tolist()
     parts = []
     starts = range(0, len(texts), CHUNK)
@@ -162,7 +163,8 @@ def classify_csv_file(source: Path, output: Path, text_column: str, *, fmt: str 
     from classifier.fileio import check_text_file, neutralise_formulas, sha256_file
 
     check_text_file(source)  # missing, empty, binary; bad UTF-8 shows while streaming
-    model = get_model(models_dir)
+    model = copy.copy(get_model(models_dir))
+    model.embedder = model.embedder.without_cache()  # a batch must not grow the cache in memory
     version = model.manifest_["model_version"]
     partial = output.with_name(output.name + ".partial")
     state_path = output.with_name(output.name + ".partial.json")
@@ -200,7 +202,7 @@ def classify_csv_file(source: Path, output: Path, text_column: str, *, fmt: str 
             if offset <= done:
                 continue  # finished in an earlier run
             chunk = chunk.iloc[max(0, done - start):]
-            result = classify_frame(chunk, text_column, models_dir=models_dir)
+            result = classify_frame(chunk, text_column, model=model)
             with open(partial, "a", encoding="utf-8", newline="") as fh:
                 if fmt == "json":
                     result.to_json(fh, orient="records", lines=True, force_ascii=False)
@@ -228,3 +230,44 @@ def classify_csv_file(source: Path, output: Path, text_column: str, *, fmt: str 
     os.replace(partial, output)
     state_path.unlink(missing_ok=True)
     return written
+
+
+def safe_name(name: str) -> str:
+    """A user-supplied file name reduced to its last part: no folders, no '..', no control chars."""
+    base = Path(str(name).replace("\\", "/")).name
+    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".")
+    return base or "upload"
+
+
+def classify_uploads(uploads: list[tuple[str, bytes]], *, add_to_history: bool = False,
+                     models_dir: Path | None = None, on_progress=None
+                     ) -> tuple[pd.DataFrame, list[tuple[str, str]], tuple[int, int]]:
+    """The app's batch job: uploaded (name, bytes) pairs in, findings out, one file at a time.
+
+    Names are never used as paths (each upload is written to a fresh temporary file);
+    a file over the size limit is refused before it is written.
+    """
+    import tempfile
+
+    from classifier.segment import MAX_BYTES
+
+    frames, failures, added = [], [], [0, 0]
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (name, data) in enumerate(uploads):
+            name = safe_name(name)
+            if len(data) > MAX_BYTES:
+                failures.append((name, f"file is {len(data) // 2**20} MB; the limit is "
+                                       f"{MAX_BYTES // 2**20} MB"))
+            else:
+                path = Path(tmp) / f"{i}{Path(name).suffix.lower()}"
+                path.write_bytes(data)
+                frame, fails, got = classify_reports([path], names=[name], models_dir=models_dir,
+                                                     add_to_history=add_to_history)
+                frames.append(frame)
+                failures += fails
+                added = [added[0] + got[0], added[1] + got[1]]
+            if on_progress:
+                on_progress(i + 1, len(uploads), name)
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
+        len(f) for f in frames) else pd.DataFrame()
+    return frame, failures, (added[0], added[1])

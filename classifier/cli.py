@@ -121,7 +121,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     codebook = default_codebook()
     data = load_eval_data(codebook)
     embedder = Embedder(args.model)
-    systems = {"model (MiniLM + calibrated LR)": lambda: ThemeModel(embedder, codebook=codebook),
+    systems = {"model (MiniLM + codebook terms, calibrated LR)": lambda: ThemeModel(embedder, codebook=codebook),
                "baseline: keyword rules": lambda: KeywordBaseline(codebook),
                "baseline: TF-IDF + LR": lambda: TfidfBaseline()}
     results = {name: evaluate_system(make, data, codebook, n_repeats=args.repeats)
@@ -138,6 +138,12 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         verdict = "ahead of" if part[model_name] > best_baseline else "NOT ahead of"
         print(f"{scheme}: model macro-F1 {part[model_name]:.3f} is {verdict} the best baseline "
               f"({best_baseline:.3f})")
+    for name, by_scheme in results.items():
+        review = by_scheme.get("out_of_report", {}).get("review")
+        if review and review["share_flagged"] > 0:
+            print(f"{name}: needs_review flags {review['share_flagged']:.1%} of the development "
+                  f"set; exact match {review.get('exact_match_unflagged', float('nan')):.1%} on "
+                  f"the rest vs {review['exact_match_all']:.1%} on all")
     out = args.output or paths.models_dir() / "metrics.json"
     write_text(out, json.dumps({"systems": results, "n_train": len(data.texts),
                                 "n_extra": len(data.extra_texts), "n_dev": len(data.dev_texts)},

@@ -124,7 +124,7 @@ class Embedder:
         items = [texts] if single else [str(t) for t in texts]
         out = np.zeros((len(items), self.dimension), dtype=np.float32)
         keys = [text_hash(t) for t in items]
-        cached = self._cache()
+        cached = self._cache() if self.cache_dir else {}  # no cache: nothing is retained
         todo: dict[str, str] = {}
         for k, t in zip(keys, items):
             if k not in cached and k not in todo:
@@ -139,6 +139,12 @@ class Embedder:
         for i, k in enumerate(keys):
             out[i] = cached[k]
         return out[0] if single else out
+
+    def without_cache(self) -> "Embedder":
+        """The same (already loaded) model with no cache: memory stays flat on huge batches."""
+        other = Embedder(self.model_path, batch_size=self.batch_size, cache_dir=None)
+        other._model = self._model
+        return other
 
     def encode_uncached(self, texts: list[str], **kwargs) -> np.ndarray:
         """Plain ``SentenceTransformer.encode`` (normalised); for benchmarks."""

@@ -38,6 +38,22 @@ def scores(Y: np.ndarray, P: np.ndarray, proba: np.ndarray, ids: list[str]) -> d
             "n": int(len(Y))}
 
 
+def review_split(Y: np.ndarray, P: np.ndarray, proba: np.ndarray, thresholds: np.ndarray,
+                 ids: list[str], margin: float = 0.1) -> dict:
+    """Share flagged ``needs_review`` (a probability within ``margin`` of its threshold),
+    and how good the unflagged predictions are compared with all of them."""
+    flagged = (np.abs(proba - thresholds) < margin).any(axis=1)
+    kept = ~flagged
+    exact_all = float(np.mean((Y == P).all(axis=1)))
+    out = {"margin": margin, "share_flagged": float(flagged.mean()),
+           "exact_match_all": exact_all, "n_unflagged": int(kept.sum())}
+    if kept.any():
+        out["exact_match_unflagged"] = float(np.mean((Y[kept] == P[kept]).all(axis=1)))
+        out["macro_f1_unflagged"] = float(f1_score(Y[kept], P[kept], average="macro",
+                                                   zero_division=0))
+    return out
+
+
 def _strata(Y: np.ndarray, n_splits: int) -> np.ndarray:
     """Label-set strata for multi-label stratification; sets rarer than a fold share go to 'other'."""
     keys = np.array(["".join(map(str, row)) for row in Y])
@@ -97,8 +113,10 @@ def evaluate_system(make: Callable, data: EvalData, codebook: Codebook, *,
         all_Y = np.vstack([data.Y, data.extra_Y]) if len(data.extra_texts) else data.Y
         system.fit(all_texts, all_Y)
         proba = system.predict_proba(data.dev_texts)
-        out["out_of_report"] = scores(data.dev_Y, (proba >= system.thresholds_).astype(int),
-                                      proba, ids)
+        pred = (proba >= system.thresholds_).astype(int)
+        out["out_of_report"] = scores(data.dev_Y, pred, proba, ids)
+        out["out_of_report"]["review"] = review_split(data.dev_Y, pred, proba,
+                                                      system.thresholds_, ids)
     return out
 
 

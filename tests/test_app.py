@@ -178,3 +178,13 @@ def test_real_browser_overview_and_drill_down(models_dir, tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_overview_does_not_import_torch():
+    code = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
+            f"at = AppTest.from_file({APP!r}, default_timeout=120).run()\n"
+            "assert not at.exception\n"
+            "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]

@@ -20,22 +20,22 @@ def test_manifest_records_provenance(models_dir):
     assert set(manifest["thresholds"]) == set(manifest["themes"])
     assert {"scikit-learn", "sentence-transformers", "torch"} <= set(manifest["versions"])
     assert 0 < manifest["metrics"]["random_cv"]["macro_f1"] <= 1
-    assert "classifier.joblib" in manifest["files"]
+    assert "classifier.skops" in manifest["files"]
 
 
 def test_valid_model_loads(models_dir):
     assert model_is_valid(models_dir) == (True, "")
 
 
-def test_tampered_model_is_refused_before_unpickling(fresh_models):
-    path = fresh_models / "classifier.joblib"
+def test_tampered_model_is_refused_before_reading(fresh_models):
+    path = fresh_models / "classifier.skops"
     path.write_bytes(path.read_bytes() + b"tampered")
     with pytest.raises(ArtefactError, match="does not match its manifest.*classifier train"):
         load_model(fresh_models)
 
 
 def test_truncated_model_is_refused(fresh_models):
-    path = fresh_models / "classifier.joblib"
+    path = fresh_models / "classifier.skops"
     path.write_bytes(path.read_bytes()[:100])
     ok, why = model_is_valid(fresh_models)
     assert not ok and "corrupt or tampered" in why
@@ -67,7 +67,7 @@ def test_missing_model_says_how_to_build(tmp_path):
 
 
 def test_cli_reports_tampering_in_one_line(fresh_models):
-    (fresh_models / "classifier.joblib").write_bytes(b"not a pickle")
+    (fresh_models / "classifier.skops").write_bytes(b"not a pickle")
     result = run_cli("classify", "--text", "Disclosure is poor", "--models-dir", str(fresh_models))
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "classifier train" in result.stderr
@@ -78,3 +78,22 @@ def test_train_if_missing_is_a_no_op_on_a_valid_model(fresh_models):
     result = run_cli("train", "--if-missing", "--models-dir", str(fresh_models))
     assert result.returncode == 0 and "nothing to do" in result.stdout
     assert (fresh_models / "manifest.json").read_bytes() == before
+
+
+class Smuggled:
+    """Stands for any type a model file should not contain."""
+
+
+def test_untrusted_types_are_refused_even_with_a_matching_hash(fresh_models):
+    import skops.io as sio
+
+    from classifier.fileio import sha256_file
+
+    path = fresh_models / "classifier.skops"
+    sio.dump({"payload": Smuggled()}, path)
+    manifest_path = fresh_models / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["files"]["classifier.skops"] = sha256_file(path)  # the attacker fixed the hash too
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ArtefactError, match="not trusted.*Smuggled"):
+        load_model(fresh_models)
