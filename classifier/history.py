@@ -37,7 +37,7 @@ HISTORY_COLUMNS = ["hid", "area", "part", "kind", "number", "text", "themes", "s
 # share a topic word.
 RECURRENCE_THRESHOLD = 0.6
 REBUILD = "rebuild it with `python -m classifier train`"
-EXACT_LIMIT = 20_000   # stores larger than this search in two stages (see _similarities)
+EXACT_LIMIT = 10_000   # stores larger than this search in two stages (see _similarities)
 REDUCED_DIM = 64
 CANDIDATES = 512
 
@@ -127,7 +127,7 @@ class HistoryStore:
         are scored exactly; findings outside the candidates get -inf.
         """
         if len(self.vectors) <= EXACT_LIMIT:
-            return query @ self.vectors.T
+            return (self.vectors @ query.T).T
         if getattr(self, "_reduced", None) is None:
             sample = self.vectors[:: max(1, len(self.vectors) // 5000)]
             _, _, vt = np.linalg.svd(sample - sample.mean(0), full_matrices=False)
