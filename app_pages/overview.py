@@ -42,19 +42,13 @@ def heatmap(table: pd.DataFrame, by: str) -> alt.Chart:
 
 by_area = analytics.theme_counts(selected, "area", codebook, share=share)
 by_part = analytics.theme_counts(selected, "part", codebook, share=share)
-left, right = st.columns([3, 1.2])
-with left:
-    st.subheader("Theme × Area")
-    st.altair_chart(heatmap(by_area, "area"), width="stretch")
-    with st.expander("As a table"):
-        st.dataframe(by_area, key="table_area")
-    csv_download(by_area.reset_index(), "theme_by_area.csv", key="dl-area")
-with right:
-    st.subheader("Theme × Part")
-    st.altair_chart(heatmap(by_part, "part"), width="stretch")
-    with st.expander("As a table"):
-        st.dataframe(by_part, key="table_part")
-    csv_download(by_part.reset_index(), "theme_by_part.csv", key="dl-part")
+for column, by, table in zip(st.columns([3, 1.2]), ("area", "part"), (by_area, by_part)):
+    with column:
+        st.subheader(f"Theme × {by.title()}")
+        st.altair_chart(heatmap(table, by), width="stretch")
+        with st.expander("As a table"):
+            st.dataframe(table, key=f"table_{by}")
+        csv_download(table.reset_index(), f"theme_by_{by}.csv", key=f"dl-{by}")
 
 st.subheader("Findings behind a count")
 d1, d2, d3 = st.columns(3)

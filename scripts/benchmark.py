@@ -12,13 +12,14 @@ Not a test: timings depend on the machine.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _results import save
 
 import pandas as pd
 
@@ -72,9 +73,7 @@ def main() -> int:
     }
     for k, v in figures.items():
         print(f"{k:28} {v}")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"saved {args.output}")
+    save(figures, args.output)
     return 0
 
 

@@ -10,7 +10,6 @@ should not grow with the input: rows are read, classified and written 1,000 at a
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import subprocess
@@ -18,6 +17,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _results import save
 
 import pandas as pd
 
@@ -56,9 +57,7 @@ def main() -> int:
             results.append(r)
             print(f"{n:>7} rows: {r['seconds']} s ({r['rows_per_s']} rows/s), "
                   f"peak RSS {r['peak_rss_mb']} MB, {r['rows_written']} rows written")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"saved {args.output}")
+    save(results, args.output)
     return 0
 
 

@@ -9,9 +9,10 @@ single queries, excluding encoding. Prints and saves median and p95 in ms.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
+
+from _results import save
 
 import numpy as np
 import pandas as pd
@@ -52,9 +53,7 @@ def main() -> int:
         print(f"{size:>7} findings: median {results[size]['median_ms']:.3f} ms, "
               f"p95 {results[size]['p95_ms']:.3f} ms per query (top 5), "
               f"recall@5 vs exact {results[size]['recall_at_5_vs_exact']:.3f}")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"saved {args.output}")
+    save(results, args.output)
     return 0
 
 

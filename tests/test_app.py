@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from classifier import analytics
+from classifier.appserver import CHROMIUM_FLAGS, chromium_path, running_app
 from classifier.data import labelled_findings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,13 +116,7 @@ def test_emerging_clusters_other_findings(models_dir):
     assert len(at.expander) >= 2
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = chromium_path()
 
 
 @pytest.mark.browser
@@ -135,26 +127,11 @@ def test_real_browser_overview_and_drill_down(models_dir, tmp_path):
         pytest.skip("no chromium on this machine")
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+    with running_app() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
             page = browser.new_page(viewport={"width": 1400, "height": 1800})
-            page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+            page.goto(url + "/", timeout=60_000)
             page.get_by_text("Theme × Area").wait_for(timeout=60_000)
             chart = page.locator('[data-testid="stVegaLiteChart"] canvas, '
                                  '[data-testid="stVegaLiteChart"] svg.marks')
@@ -174,17 +151,5 @@ def test_real_browser_overview_and_drill_down(models_dir, tmp_path):
             out.mkdir(exist_ok=True)
             page.screenshot(path=str(out / "overview.png"), full_page=True)
             assert page.get_by_text("Recurring weaknesses").is_visible()
+        finally:
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
-
-
-def test_overview_does_not_import_torch():
-    code = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
-            f"at = AppTest.from_file({APP!r}, default_timeout=120).run()\n"
-            "assert not at.exception\n"
-            "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "False"]
