@@ -28,24 +28,28 @@ def heatmap(table: pd.DataFrame, by: str) -> alt.Chart:
     data = table.reset_index().melt(id_vars="theme", var_name=by, value_name="value")
     fmt = ".0%" if share else "d"
     base = alt.Chart(data).encode(
-        x=alt.X(f"{by}:N", title=by.title(), axis=alt.Axis(labelAngle=-35, labelLimit=160)),
+        x=alt.X(f"{by}:N", title=by.title(),
+                axis=alt.Axis(labelAngle=-40 if by == "area" else 0, labelLimit=160,
+                              labelOverlap=False)),
         y=alt.Y("theme:N", sort=codebook.ids + [OTHER], title="Theme"))
+    legend = alt.Legend(title=measure) if by == "area" else None  # one legend is enough
     cells = base.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(scheme="blues"),
-                                                    title=measure),
+                                                    legend=legend),
                                     tooltip=["theme", by, alt.Tooltip("value:Q", format=fmt)])
     labels = base.mark_text(fontSize=11).encode(
         text=alt.Text("value:Q", format=fmt),
         color=alt.condition(alt.datum.value > (table.values.max() / 2 if table.size else 0),
                             alt.value("white"), alt.value("black")))
-    return (cells + labels).properties(height=alt.Step(34))
+    chart = (cells + labels).properties(height=alt.Step(34))
+    return chart if by == "area" else chart.properties(width=alt.Step(40))
 
 
 by_area = analytics.theme_counts(selected, "area", codebook, share=share)
 by_part = analytics.theme_counts(selected, "part", codebook, share=share)
-for column, by, table in zip(st.columns([3, 1.2]), ("area", "part"), (by_area, by_part)):
+for column, by, table in zip(st.columns([2.2, 1]), ("area", "part"), (by_area, by_part)):
     with column:
         st.subheader(f"Theme × {by.title()}")
-        st.altair_chart(heatmap(table, by), width="stretch")
+        st.altair_chart(heatmap(table, by), width="stretch" if by == "area" else "content")
         with st.expander("As a table"):
             st.dataframe(table, key=f"table_{by}")
         csv_download(table.reset_index(), f"theme_by_{by}.csv", key=f"dl-{by}")
