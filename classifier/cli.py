@@ -87,7 +87,7 @@ def _run_train(args: argparse.Namespace) -> int:
         if ok:
             print(f"model in {models_dir} is valid; nothing to do")
             return 0
-        print(f"training: {why}")
+        print(f"building the model: {why.split(';')[0]}")
     model = train_and_save(models_dir, Embedder(args.model))
     thresholds = ", ".join(f"{t} {v:.2f}" for t, v in zip(model.codebook.ids, model.thresholds_))
     print(f"model written to {models_dir} (thresholds: {thresholds})")
