@@ -21,6 +21,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, RepeatedStratifiedKFold
 
 from classifier.codebook import Codebook, default_codebook
+from classifier.model import near_threshold
 
 SCHEMES = ("random_cv", "by_area", "by_part", "out_of_report")
 
@@ -39,10 +40,10 @@ def scores(Y: np.ndarray, P: np.ndarray, proba: np.ndarray, ids: list[str]) -> d
 
 
 def review_split(Y: np.ndarray, P: np.ndarray, proba: np.ndarray, thresholds: np.ndarray,
-                 ids: list[str], margin: float = 0.1) -> dict:
-    """Share flagged ``needs_review`` (a probability within ``margin`` of its threshold),
-    and how good the unflagged predictions are compared with all of them."""
-    flagged = (np.abs(proba - thresholds) < margin).any(axis=1)
+                 ids: list[str], margin: float = 0.5) -> dict:
+    """Share flagged ``needs_review`` (a probability within ``margin`` log-odds of its
+    threshold), and how good the unflagged predictions are compared with all of them."""
+    flagged = near_threshold(proba, thresholds, margin)
     kept = ~flagged
     exact_all = float(np.mean((Y == P).all(axis=1)))
     out = {"margin": margin, "share_flagged": float(flagged.mean()),

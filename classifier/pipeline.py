@@ -12,7 +12,7 @@ import pandas as pd
 
 from classifier.codebook import Codebook, default_codebook
 from classifier.embed import Embedder
-from classifier.model import ThemeClassifier
+from classifier.model import ThemeClassifier, near_threshold
 
 EMPTY_FLAG = "empty_text"
 
@@ -46,13 +46,13 @@ class ThemeModel:
     C : regularisation of each per-theme logistic regression.
     use_codebook : add the codebook's definitions/examples to the training data.
     codebook_weight : sample weight of those codebook sentences.
-    review_margin : a probability within this distance of a theme's threshold
-        marks the finding ``needs_review``.
+    review_margin : a probability within this many log-odds of a theme's threshold
+        marks the finding ``needs_review`` (0.5: odds within a factor of 1.65).
     """
 
     def __init__(self, embedder: Embedder | None = None, *, C: float = 1.0,
                  use_codebook: bool = True, codebook_weight: float = 1.0,
-                 review_margin: float = 0.1, random_state: int = 0,
+                 review_margin: float = 0.5, random_state: int = 0,
                  codebook_negatives: bool = True, keyword_weight: float = 1.0,
                  codebook: Codebook | None = None):
         self.embedder = embedder
@@ -107,8 +107,9 @@ class ThemeModel:
         return (self.predict_proba(texts) >= self.thresholds_).astype(int)
 
     def needs_review(self, proba: np.ndarray) -> np.ndarray:
-        """True where any theme's probability is within ``review_margin`` of its threshold."""
-        return (np.abs(proba - self.thresholds_) < self.review_margin).any(axis=1)
+        """True where any theme's probability is within ``review_margin`` (log-odds) of its
+        threshold: a guess the model should not be trusted with."""
+        return near_threshold(proba, self.thresholds_, self.review_margin)
 
     def describe(self, proba: np.ndarray, empty: np.ndarray | None = None) -> pd.DataFrame:
         """themes, p_<theme>, needs_review and flag columns for a probability matrix."""

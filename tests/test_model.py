@@ -67,3 +67,12 @@ def test_best_threshold_maximises_f1():
     p = np.array([0.1, 0.2, 0.35, 0.4, 0.8, 0.9])
     t = best_threshold(y, p)
     assert 0.35 < t <= 0.4
+
+
+def test_near_threshold_is_measured_in_log_odds():
+    from classifier.model import near_threshold
+
+    thresholds = np.array([0.5, 0.15])
+    proba = np.array([[0.55, 0.0], [0.9, 0.01], [0.1, 0.2], [0.1, 0.05]])
+    # 0.55 vs 0.5 is 0.2 log-odds; 0.2 vs 0.15 is 0.35; 0.05 vs 0.15 is 1.2; 0.9 vs 0.5 is 2.2
+    assert near_threshold(proba, thresholds, 0.5).tolist() == [True, False, True, False]
