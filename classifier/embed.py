@@ -45,11 +45,9 @@ def default_model_path() -> Path:
 @lru_cache(maxsize=16)
 def _file_digest(path: str, size: int, mtime_ns: int) -> str:
     """SHA-256 of a file; cached per (path, size, mtime) so it is read once per process."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    from classifier.fileio import sha256_file
+
+    return sha256_file(Path(path))
 
 
 def text_hash(text: str) -> str:

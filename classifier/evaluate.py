@@ -21,6 +21,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold, RepeatedStratifiedKFold
 
 from classifier.codebook import Codebook, default_codebook
+from classifier.errors import ClassifierError
 from classifier.model import near_threshold
 
 SCHEMES = ("random_cv", "by_area", "by_part", "out_of_report")
@@ -129,7 +130,7 @@ def load_eval_data(codebook: Codebook | None = None) -> EvalData:
     extra = d.extra_findings()
     try:
         dev = d.devset()
-    except Exception:  # no development set yet: the other schemes still run
+    except ClassifierError:  # no development set yet: the other schemes still run
         dev = pd.DataFrame(columns=["text", "themes"])
     return EvalData(
         texts=main["text"].tolist(), Y=d.label_matrix(main["themes"], codebook),

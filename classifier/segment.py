@@ -90,11 +90,7 @@ def _text_blocks(text: str) -> list[Block]:
                        re.match(r"^\d{1,3}\t", line))
         if is_item:
             flush()
-            start = i
-            para.append(line)
-            flush_item = Block(_strip_marker(line), f"line {i + 1}", item=True)
-            blocks.append(flush_item)
-            para.clear()
+            blocks.append(Block(_strip_marker(line), f"line {i + 1}", item=True))
             continue
         if line.startswith((" ", "\t")) and blocks and blocks[-1].item and not para:
             blocks[-1].text += " " + stripped  # a wrapped list item or table cell
