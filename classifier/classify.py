@@ -15,7 +15,9 @@ import pandas as pd
 from classifier import paths
 from classifier.artefacts import load_model
 from classifier.errors import ClassifierError
-from classifier.history import HistoryStore, add_to_history
+from classifier.fileio import sha256_file
+from classifier.history import HistoryStore, history_dir
+from classifier.history import add_to_history as grow_history  # the name is a parameter below
 from classifier.pipeline import ThemeModel
 
 CHUNK = 1000
@@ -31,7 +33,7 @@ def get_model(models_dir: Path | None = None) -> ThemeModel:
 
 
 def get_history(models_dir: Path | None = None) -> HistoryStore:
-    return HistoryStore.load(Path(models_dir or paths.models_dir()) / "history")
+    return HistoryStore.load(history_dir(models_dir))
 
 
 def classify_frame(frame: pd.DataFrame, text_column: str, *, models_dir: Path | None = None,
@@ -124,10 +126,9 @@ def classify_reports(files: list[Path], *, models_dir: Path | None = None,
         classified, vectors = classify_segments(segments, model, store)
         frames.append(classified)
         if add_to_history:
-            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-            additions.append((_history_rows(classified), vectors, digest, name))
+            additions.append((_history_rows(classified), vectors, sha256_file(Path(path)), name))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    added = add_to_history_rows(additions, models_dir) if additions else (0, 0)
+    added = grow_history(additions, history_dir(models_dir)) if additions else (0, 0)
     return frame, failures, added
 
 
@@ -139,10 +140,6 @@ def _history_rows(classified: pd.DataFrame) -> pd.DataFrame:
         "number": "", "text": classified["text"], "themes": classified["themes"],
         "source": classified["source_file"], "source_title": classified.get("source_title", ""),
         "location": classified["location"], "origin": "added"})
-
-
-def add_to_history_rows(additions, models_dir: Path | None = None) -> tuple[int, int]:
-    return add_to_history(additions, Path(models_dir or paths.models_dir()) / "history")
 
 
 def classify_csv_file(source: Path, output: Path, text_column: str, *, fmt: str = "csv",
@@ -160,7 +157,7 @@ def classify_csv_file(source: Path, output: Path, text_column: str, *, fmt: str 
     import os
 
     from classifier.errors import InputError
-    from classifier.fileio import check_text_file, neutralise_formulas, sha256_file
+    from classifier.fileio import check_text_file, neutralise_formulas
 
     check_text_file(source)  # missing, empty, binary; bad UTF-8 shows while streaming
     model = copy.copy(get_model(models_dir))

@@ -179,19 +179,18 @@ def _output_format(args: argparse.Namespace) -> str:
 
 
 def _write_table(frame, output: Path | None, fmt: str) -> None:
-    from classifier.fileio import atomic_path, neutralise_formulas
+    from classifier.fileio import atomic_path, write_csv
 
     if output is None:
         if fmt == "json":
             sys.stdout.write(frame.to_json(orient="records", lines=True, force_ascii=False))
         else:
             frame.to_csv(sys.stdout, index=False, lineterminator="\n")
-        return
-    with atomic_path(output) as tmp:
-        if fmt == "json":
+    elif fmt == "json":
+        with atomic_path(output) as tmp:
             frame.to_json(tmp, orient="records", lines=True, force_ascii=False)
-        else:
-            neutralise_formulas(frame).to_csv(tmp, index=False, lineterminator="\n")
+    else:
+        write_csv(output, frame, for_spreadsheet=True)
 
 
 def _run_classify(args: argparse.Namespace) -> int:
@@ -340,9 +339,9 @@ def _run_history_add(args: argparse.Namespace) -> int:
 
 
 def _run_history_show(args: argparse.Namespace) -> int:
-    from classifier.history import HistoryStore
+    from classifier.history import HistoryStore, history_dir
 
-    store = HistoryStore.load((args.models_dir or paths.models_dir()) / "history")
+    store = HistoryStore.load(history_dir(args.models_dir))
     print(f"{len(store.frame)} findings; by source:")
     print(store.frame.groupby(["origin", "source"]).size().to_string())
     return 0

@@ -42,8 +42,9 @@ REDUCED_DIM = 64
 CANDIDATES = 512
 
 
-def history_dir() -> Path:
-    return paths.models_dir() / "history"
+def history_dir(models_dir: Path | None = None) -> Path:
+    """The history store's folder inside a models folder (default: models/)."""
+    return Path(models_dir or paths.models_dir()) / "history"
 
 
 @dataclass

@@ -12,7 +12,7 @@ from classifier.artefacts import save_model
 from classifier.codebook import default_codebook
 from classifier.embed import Embedder
 from classifier.evaluate import evaluate_system, load_eval_data
-from classifier.history import HistoryStore
+from classifier.history import HistoryStore, history_dir
 from classifier.pipeline import ThemeModel
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,6 @@ def train_and_save(models_dir: Path | None = None, embedder: Embedder | None = N
                                   schemes=("random_cv", "out_of_report"), n_repeats=1)
     hist = history_frame()
     store = HistoryStore(hist, embedder.encode(hist["text"].tolist()), embedder.fingerprint, {})
-    store.save(models_dir / "history")
+    store.save(history_dir(models_dir))
     save_model(model, metrics=metrics, models_dir=models_dir)
     return model
