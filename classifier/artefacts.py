@@ -44,7 +44,7 @@ TRUSTED_TYPES = {
 }
 MANIFEST_FILE = "manifest.json"
 MODEL_PARAMS = ("C", "use_codebook", "codebook_weight", "review_margin", "random_state",
-                "codebook_negatives", "keyword_weight")
+                "codebook_negatives", "keyword_weight", "actor_weight", "threshold_repeats")
 REBUILD = "rebuild it with `python -m classifier train` (or `make run`)"
 
 
@@ -79,11 +79,7 @@ def save_model(model: ThemeModel, *, metrics: dict, models_dir: Path | None = No
         "training_data": {"sha256": training_data_hash()},
         "embedding_model": {"name": emb.model_name, "path": str(emb.model_path),
                             "fingerprint": emb.fingerprint, "dimension": emb.dimension},
-        "params": {"C": model.C, "use_codebook": model.use_codebook,
-                   "codebook_weight": model.codebook_weight,
-                   "review_margin": model.review_margin, "random_state": model.random_state,
-                   "codebook_negatives": model.codebook_negatives,
-                   "keyword_weight": model.keyword_weight},
+        "params": {k: getattr(model, k) for k in MODEL_PARAMS},
         "thresholds": {t: float(v) for t, v in zip(model.codebook.ids, model.thresholds_)},
         "versions": library_versions(),
         "metrics": metrics,
@@ -167,8 +163,11 @@ def load_model(models_dir: Path | None = None, *, embedder: Embedder | None = No
         raise ArtefactError(f"{models_dir / MODEL_FILE} could not be loaded ({exc}); "
                             f"{REBUILD}") from None
     params = manifest.get("params", {})
-    model = ThemeModel(embedder, codebook=codebook,
-                       **{k: params[k] for k in MODEL_PARAMS if k in params})
+    missing = [k for k in MODEL_PARAMS if k not in params]
+    if missing:  # built by an older version: its features would not line up
+        raise ArtefactError(f"model manifest lacks the parameter(s) {', '.join(missing)} "
+                            f"(built by an older version); {REBUILD}")
+    model = ThemeModel(embedder, codebook=codebook, **{k: params[k] for k in MODEL_PARAMS})
     model.classifier_ = classifier
     model.thresholds_ = np.array([manifest["thresholds"][t] for t in codebook.ids])
     model.manifest_ = manifest

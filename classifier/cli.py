@@ -179,13 +179,13 @@ def _output_format(args: argparse.Namespace) -> str:
 
 
 def _write_table(frame, output: Path | None, fmt: str) -> None:
-    from classifier.fileio import atomic_path, write_csv
+    from classifier.fileio import atomic_path, neutralise_formulas, write_csv
 
     if output is None:
         if fmt == "json":
             sys.stdout.write(frame.to_json(orient="records", lines=True, force_ascii=False))
-        else:
-            frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        else:  # CSV on standard output is usually redirected into a file a spreadsheet opens
+            neutralise_formulas(frame).to_csv(sys.stdout, index=False, lineterminator="\n")
     elif fmt == "json":
         with atomic_path(output) as tmp:
             frame.to_json(tmp, orient="records", lines=True, force_ascii=False)

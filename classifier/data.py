@@ -6,6 +6,9 @@ Columns (all CSV, UTF-8):
 - ``labels.csv``    id, themes, rationale — reconciled labels for findings.csv.
 - ``extra.csv``     id, source, location, text, themes, rationale — extra training
   findings from other publications (other styles), labelled the same way.
+- ``synthetic.csv`` id, style, text, themes, rationale — findings written by the project
+  in other publications' styles (phrasings and hard negatives the real sources lack),
+  labelled the same way; trained on, never shown as history.
 - ``devset.csv``    id, source, location, text, themes, rationale — the out-of-report
   development set: never trained on, used to judge model choices.
 
@@ -23,7 +26,7 @@ from classifier import paths
 from classifier.codebook import Codebook, default_codebook
 from classifier.errors import ClassifierError
 
-TRAINING_FILES = ("findings.csv", "labels.csv", "extra.csv")
+TRAINING_FILES = ("findings.csv", "labels.csv", "extra.csv", "synthetic.csv")
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -46,18 +49,29 @@ def labelled_findings(data_dir: Path | None = None) -> pd.DataFrame:
     return frame
 
 
-def extra_findings(data_dir: Path | None = None) -> pd.DataFrame:
-    path = (data_dir or paths.data_dir()) / "extra.csv"
+def _optional(name: str, data_dir: Path | None) -> pd.DataFrame:
+    path = (data_dir or paths.data_dir()) / name
     return _read(path) if path.exists() else pd.DataFrame(columns=["id", "text", "themes"])
 
 
+def extra_findings(data_dir: Path | None = None) -> pd.DataFrame:
+    """Real findings from other publications (extra.csv)."""
+    return _optional("extra.csv", data_dir)
+
+
+def synthetic_findings(data_dir: Path | None = None) -> pd.DataFrame:
+    """Findings the project wrote in other styles (synthetic.csv)."""
+    return _optional("synthetic.csv", data_dir)
+
+
 def training_set(data_dir: Path | None = None) -> pd.DataFrame:
-    """Everything the model is trained on: Annex B findings plus the extra findings."""
+    """Everything the model is trained on: Annex B, extra and synthetic findings."""
+    cols = ["id", "text", "themes", "source"]
     main = labelled_findings(data_dir)
     extra = extra_findings(data_dir)
-    cols = ["id", "text", "themes", "source"]
     extra = extra.assign(source=extra.get("source", "extra"))
-    return pd.concat([main[cols], extra[cols]], ignore_index=True)
+    synthetic = synthetic_findings(data_dir).assign(source="synthetic.csv")
+    return pd.concat([main[cols], extra[cols], synthetic[cols]], ignore_index=True)
 
 
 def devset(data_dir: Path | None = None) -> pd.DataFrame:

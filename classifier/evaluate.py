@@ -6,7 +6,7 @@
 - ``out_of_report`` train on everything, test on the development set of findings
   from other publications (``devset.csv``) — the figure users will meet.
 
-In every CV scheme the extra training findings (other publications) are added to
+In every CV scheme the extra training findings (other publications, synthetic) are added to
 the training folds only, and thresholds are tuned inside the training folds
 (:class:`classifier.model.ThemeClassifier` does that within ``fit``).
 """
@@ -127,7 +127,8 @@ def load_eval_data(codebook: Codebook | None = None) -> EvalData:
 
     codebook = codebook or default_codebook()
     main = d.labelled_findings()
-    extra = d.extra_findings()
+    # other publications' findings and the synthetic ones join every training fold
+    extra = pd.concat([d.extra_findings(), d.synthetic_findings()], ignore_index=True)
     try:
         dev = d.devset()
     except ClassifierError:  # no development set yet: the other schemes still run

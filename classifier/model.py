@@ -5,6 +5,9 @@ calibration (class weights help the rare themes be found but inflate
 probabilities; calibration puts them back on a scale where 0.7 means about 70%).
 The decision threshold of each theme is then chosen on out-of-fold probabilities
 within the training data, to maximise that theme's F1, instead of a fixed 0.5.
+The out-of-fold pass is repeated with other fold splits and pooled: with one split
+the engagement threshold moved between 0.2 and 0.5 from seed to seed (standard
+deviation 0.145); with three it stays within 0.015.
 A finding with no theme over its threshold is ``other``.
 """
 from __future__ import annotations
@@ -70,6 +73,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     cv : folds used for calibration and for choosing thresholds.
     tune_thresholds : choose each theme's threshold on out-of-fold probabilities;
         otherwise 0.5.
+    threshold_repeats : how many different fold splits' out-of-fold probabilities
+        are pooled to choose a threshold (more: steadier thresholds, slower fit).
     random_state : seed for the folds.
 
     Attributes
@@ -81,12 +86,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, C: float = 1.0, *, class_weight: str | None = "balanced",
                  calibration: str | None = "sigmoid", cv: int = 5,
-                 tune_thresholds: bool = True, random_state: int = 0):
+                 tune_thresholds: bool = True, threshold_repeats: int = 3,
+                 random_state: int = 0):
         self.C = C
         self.class_weight = class_weight
         self.calibration = calibration
         self.cv = cv
         self.tune_thresholds = tune_thresholds
+        self.threshold_repeats = threshold_repeats
         self.random_state = random_state
 
     def _base(self, n_pos: int, n_neg: int):
@@ -120,13 +127,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             threshold = 0.5
             folds = min(self.cv, n_pos, n_neg)
             if self.tune_thresholds and folds >= 2:
-                skf = StratifiedKFold(folds, shuffle=True, random_state=self.random_state + 1)
-                fit_params = {"sample_weight": sample_weight} if sample_weight is not None else None
-                # the estimator inside each fold sees fewer positives: size its calibration for that
-                inner = self._base(n_pos - -(-n_pos // folds), n_neg - -(-n_neg // folds))
-                oof = cross_val_predict(inner, X, y, cv=skf, method="predict_proba",
-                                        params=fit_params)[:, 1]
-                threshold = best_threshold(y, oof)
+                threshold = best_threshold(*self._pooled_oof(X, y, folds, sample_weight))
             if sample_weight is not None:
                 est.fit(X, y, sample_weight=sample_weight)
             else:
@@ -136,6 +137,18 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.thresholds_ = np.array(thresholds)
         self.classes_ = np.arange(Y.shape[1])
         return self
+
+    def _pooled_oof(self, X, y, folds: int, sample_weight) -> tuple[np.ndarray, np.ndarray]:
+        """(labels, out-of-fold probabilities) over ``threshold_repeats`` fold splits, stacked."""
+        n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
+        fit_params = {"sample_weight": sample_weight} if sample_weight is not None else None
+        # the estimator inside each fold sees fewer positives: size its calibration for that
+        inner = self._base(n_pos - -(-n_pos // folds), n_neg - -(-n_neg // folds))
+        oof = [cross_val_predict(inner, X, y, method="predict_proba", params=fit_params,
+                                 cv=StratifiedKFold(folds, shuffle=True,
+                                                    random_state=self.random_state + 1 + r))[:, 1]
+               for r in range(max(1, self.threshold_repeats))]
+        return np.tile(y, len(oof)), np.concatenate(oof)
 
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated probability of each theme, shape (n_samples, n_themes)."""

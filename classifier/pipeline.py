@@ -12,6 +12,7 @@ import pandas as pd
 
 from classifier.codebook import Codebook, default_codebook
 from classifier.embed import Embedder
+from classifier.features import actor_flags, term_flags
 from classifier.model import ThemeClassifier, near_threshold
 
 EMPTY_FLAG = "empty_text"
@@ -48,12 +49,17 @@ class ThemeModel:
     codebook_weight : sample weight of those codebook sentences.
     review_margin : a probability within this many log-odds of a theme's threshold
         marks the finding ``needs_review`` (0.5: odds within a factor of 1.65).
+    keyword_weight, actor_weight : scale of the codebook-term and "whose work" flags
+        appended to the embedding (0 leaves them out).
+    threshold_repeats : fold splits pooled to choose each theme's threshold
+        (see :class:`classifier.model.ThemeClassifier`).
     """
 
     def __init__(self, embedder: Embedder | None = None, *, C: float = 1.0,
                  use_codebook: bool = True, codebook_weight: float = 1.0,
                  review_margin: float = 0.5, random_state: int = 0,
                  codebook_negatives: bool = True, keyword_weight: float = 1.0,
+                 actor_weight: float = 1.0, threshold_repeats: int = 3,
                  codebook: Codebook | None = None):
         self.embedder = embedder
         self.C = C
@@ -63,6 +69,8 @@ class ThemeModel:
         self.random_state = random_state
         self.codebook_negatives = codebook_negatives
         self.keyword_weight = keyword_weight
+        self.actor_weight = actor_weight
+        self.threshold_repeats = threshold_repeats
         self.codebook = codebook or default_codebook()
 
     def _embed(self, texts) -> np.ndarray:
@@ -71,14 +79,15 @@ class ThemeModel:
         return self.embedder.encode(list(texts))
 
     def features(self, vectors: np.ndarray, texts) -> np.ndarray:
-        """Embeddings, plus (when keyword_weight > 0) one codebook-term match flag per theme."""
-        X = vectors
-        if not self.keyword_weight:
-            return X
-        from classifier.baselines import KeywordBaseline
-
-        hits = KeywordBaseline(self.codebook).predict_proba(list(texts))
-        return np.hstack([X, self.keyword_weight * hits]).astype(np.float32)
+        """Embeddings, plus (when their weights are > 0) one codebook-term flag per theme and
+        the two "whose work" flags of :mod:`classifier.features`."""
+        texts = list(texts)
+        parts = [np.asarray(vectors, dtype=np.float32)]
+        if self.keyword_weight:
+            parts.append(self.keyword_weight * term_flags(texts, self.codebook.ids))
+        if self.actor_weight:
+            parts.append(self.actor_weight * actor_flags(texts))
+        return np.hstack(parts).astype(np.float32)
 
     def fit(self, texts, Y) -> "ThemeModel":
         X = self.features(self._embed(texts), texts)
@@ -90,7 +99,8 @@ class ThemeModel:
             X = np.vstack([X, self.features(self._embed(extra_texts), extra_texts)])
             Y = np.vstack([Y, extra_y])
             weights = np.concatenate([weights, np.full(len(extra_texts), self.codebook_weight)])
-        self.classifier_ = ThemeClassifier(C=self.C, random_state=self.random_state)
+        self.classifier_ = ThemeClassifier(C=self.C, threshold_repeats=self.threshold_repeats,
+                                           random_state=self.random_state)
         self.classifier_.fit(X, Y, sample_weight=weights)
         self.thresholds_ = self.classifier_.thresholds_
         return self

@@ -72,6 +72,9 @@ def test_cli_json_lines_and_single_text(models_dir, tmp_path):
     assert record["themes"] == "victim_letters"
     piped = run_cli("classify", stdin=UNAMBIGUOUS["engagement"])
     assert piped.returncode == 0 and "engagement" in piped.stdout
+    formula = run_cli("classify", "--text", "=1+1 " + UNAMBIGUOUS["grip"])
+    assert formula.returncode == 0
+    assert "'=1+1" in formula.stdout  # CSV on standard output is neutralised like a file
 
 
 @pytest.mark.parametrize("setup, args, message", [

@@ -13,7 +13,7 @@ import pytest
 from classifier.codebook import OTHER, default_codebook, load_codebook
 
 DATA = Path(__file__).resolve().parent.parent / "training_data"
-LABELLED = ["labels.csv", "extra.csv", "devset.csv"]
+LABELLED = ["labels.csv", "extra.csv", "synthetic.csv", "devset.csv"]
 
 
 def test_every_finding_has_exactly_one_label():
@@ -52,6 +52,36 @@ def test_devset_is_disjoint_from_training():
     assert not train & dev
     sources = set(pd.read_csv(DATA / "devset.csv")["source"])
     assert not sources & set(pd.read_csv(DATA / "extra.csv")["source"])
+
+
+def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_synthetic_findings_share_no_wording_with_the_devset():
+    """The written findings must not leak the development set: no run of 8 words in common."""
+    dev = set().union(*(_shingles(t) for t in pd.read_csv(DATA / "devset.csv")["text"]))
+    synthetic = pd.read_csv(DATA / "synthetic.csv", dtype=str, keep_default_na=False)
+    assert len(synthetic) >= 200
+    leaked = [row.id for row in synthetic.itertuples() if _shingles(row.text) & dev]
+    assert not leaked
+
+
+def test_synthetic_labels_follow_both_passes_and_the_decisions():
+    cb = default_codebook()
+    synthetic = pd.read_csv(DATA / "synthetic.csv", dtype=str, keep_default_na=False).set_index("id")
+    passes = {}
+    for batch in sorted((DATA / "labelling").glob("synth*_pass_a.csv")):
+        a = pd.read_csv(batch, dtype=str, keep_default_na=False).set_index("id")["themes"]
+        b = pd.read_csv(str(batch).replace("_pass_a", "_pass_b"), dtype=str,
+                        keep_default_na=False).set_index("id")["themes"]
+        decided = pd.read_csv(str(batch).replace("_pass_a", "_decisions"), dtype=str,
+                              keep_default_na=False).set_index("id")["themes"]
+        for i in a.index:
+            agreed = cb.format(cb.parse(a[i])) == cb.format(cb.parse(b[i]))
+            passes[i] = a[i] if agreed else decided[i]
+    assert passes == synthetic["themes"].to_dict()
 
 
 def test_devset_has_every_theme_and_out_of_domain_material():
