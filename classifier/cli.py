@@ -121,7 +121,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     codebook = default_codebook()
     data = load_eval_data(codebook)
     embedder = Embedder(args.model)
-    systems = {"model (MiniLM + codebook terms, calibrated LR)": lambda: ThemeModel(embedder, codebook=codebook),
+    systems = {"model (MiniLM + codebook-term and whose-work flags, calibrated LR)": lambda: ThemeModel(embedder, codebook=codebook),
                "baseline: keyword rules": lambda: KeywordBaseline(codebook),
                "baseline: TF-IDF + LR": lambda: TfidfBaseline()}
     results = {name: evaluate_system(make, data, codebook, n_repeats=args.repeats)

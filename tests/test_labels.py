@@ -68,20 +68,20 @@ def test_synthetic_findings_share_no_wording_with_the_devset():
     assert not leaked
 
 
-def test_synthetic_labels_follow_both_passes_and_the_decisions():
+@pytest.mark.parametrize("batch, merged", [("synth", "synthetic.csv"),
+                                           ("synth2", "labelling/synth2_labelled.csv")])
+def test_written_findings_follow_both_passes_and_the_decisions(batch, merged):
     cb = default_codebook()
-    synthetic = pd.read_csv(DATA / "synthetic.csv", dtype=str, keep_default_na=False).set_index("id")
-    passes = {}
-    for batch in sorted((DATA / "labelling").glob("synth*_pass_a.csv")):
-        a = pd.read_csv(batch, dtype=str, keep_default_na=False).set_index("id")["themes"]
-        b = pd.read_csv(str(batch).replace("_pass_a", "_pass_b"), dtype=str,
-                        keep_default_na=False).set_index("id")["themes"]
-        decided = pd.read_csv(str(batch).replace("_pass_a", "_decisions"), dtype=str,
-                              keep_default_na=False).set_index("id")["themes"]
-        for i in a.index:
-            agreed = cb.format(cb.parse(a[i])) == cb.format(cb.parse(b[i]))
-            passes[i] = a[i] if agreed else decided[i]
-    assert passes == synthetic["themes"].to_dict()
+
+    def themes(name):
+        path = DATA / "labelling" / f"{batch}_{name}.csv"
+        return pd.read_csv(path, dtype=str, keep_default_na=False).set_index("id")["themes"]
+
+    a, b, decided = themes("pass_a"), themes("pass_b"), themes("decisions")
+    expected = {i: a[i] if cb.format(cb.parse(a[i])) == cb.format(cb.parse(b[i])) else decided[i]
+                for i in a.index}
+    got = pd.read_csv(DATA / merged, dtype=str, keep_default_na=False).set_index("id")["themes"]
+    assert expected == got.to_dict()
 
 
 def test_devset_has_every_theme_and_out_of_domain_material():

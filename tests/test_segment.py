@@ -47,7 +47,7 @@ def test_out_of_domain_documents_are_mostly_other(models_dir, tmp_path, name):
     assert result.returncode == 0, result.stderr
     themes = pd.read_csv(out, keep_default_na=False)["themes"]
     assert len(themes) >= 20
-    assert (themes == "other").mean() > 0.5  # "mostly other"; see README, known limitations
+    assert (themes == "other").mean() > 0.8  # police and PCC texts: another body's work
 
 
 FINDINGS = [
