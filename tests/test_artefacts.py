@@ -61,6 +61,15 @@ def test_wrong_embedding_dimension_is_refused(fresh_models):
         load_model(fresh_models)
 
 
+def test_manifest_from_an_older_version_is_refused(fresh_models):
+    manifest_path = fresh_models / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["params"]["actor_weight"]  # written before the whose-work flags existed
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ArtefactError, match="lacks the parameter.*actor_weight.*classifier train"):
+        load_model(fresh_models)
+
+
 def test_missing_model_says_how_to_build(tmp_path):
     with pytest.raises(ArtefactError, match="no trained model.*classifier train"):
         load_model(tmp_path)
