@@ -50,9 +50,6 @@ OTHER_BODY = re.compile(
     r"\bforces?\b|\bPCCs?\b|Police and Crime Commissioner|\bpolicing\b|[Pp]robation"
     r"|\bprisons?\b|HMICFRS|[Cc]onstabulary|[Cc]hief [Cc]onstable", re.I)
 
-ACTOR_COLUMNS = ("names_cps", "names_other_body_only")
-
-
 @lru_cache(maxsize=None)
 def _term_patterns(theme_ids: tuple[str, ...]) -> tuple[re.Pattern, ...]:
     never = r"(?!x)x"

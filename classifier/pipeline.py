@@ -87,7 +87,7 @@ class ThemeModel:
             parts.append(self.keyword_weight * term_flags(texts, self.codebook.ids))
         if self.actor_weight:
             parts.append(self.actor_weight * actor_flags(texts))
-        return np.hstack(parts).astype(np.float32)
+        return np.hstack(parts)
 
     def fit(self, texts, Y) -> "ThemeModel":
         X = self.features(self._embed(texts), texts)

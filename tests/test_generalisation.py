@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.metrics import f1_score
 
 from classifier.features import actor_flags, term_flags
 
@@ -55,7 +56,6 @@ def test_out_of_report_model_beats_every_baseline(model):
     # the saved figure is the model's own: predicting the devset again gives it back
     proba = model.predict_proba(data.dev_texts)
     pred = (proba >= model.thresholds_).astype(int)
-    from sklearn.metrics import f1_score
     assert f1_score(data.dev_Y, pred, average="macro", zero_division=0) == \
         pytest.approx(ours["macro_f1"])
     assert np.isfinite(proba).all()
