@@ -34,14 +34,16 @@ class KeywordBaseline:
 class TfidfBaseline:
     """Word and bigram TF-IDF features into the same per-theme calibrated classifier."""
 
-    def __init__(self, C: float = 10.0, random_state: int = 0):
+    def __init__(self, C: float = 10.0, random_state: int = 0, n_jobs: int | None = None):
         self.C = C
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def fit(self, texts, Y):
         self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
         X = self.vectorizer_.fit_transform(list(texts))
-        self.classifier_ = ThemeClassifier(C=self.C, random_state=self.random_state).fit(X, Y)
+        self.classifier_ = ThemeClassifier(C=self.C, random_state=self.random_state,
+                                           n_jobs=self.n_jobs).fit(X, Y)
         self.thresholds_ = self.classifier_.thresholds_
         return self
 

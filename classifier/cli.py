@@ -67,8 +67,9 @@ def _add_model_option(p: argparse.ArgumentParser) -> None:
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="fit the model on all labelled data and write models/",
-                       description="Fit the theme model on findings.csv+labels.csv+extra.csv, "
-                                   "cross-validate it for the manifest, and build the history store.")
+                       description="Fit the theme model on every labelled finding (training_data/), "
+                                   "cross-validate it by publication group for the manifest, and "
+                                   "build the history store.")
     _add_model_option(p)
     p.add_argument("--if-missing", action="store_true",
                    help="do nothing when models/ already holds a valid model")
@@ -96,10 +97,10 @@ def _run_train(args: argparse.Namespace) -> int:
 
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="compare the model with its baselines",
-                       description="Random CV, grouped CV (by Area, by Part) and the out-of-report "
-                                   "development set, for the model, keyword rules and TF-IDF+LR.")
+                       description="Grouped CV by publication (10 folds, bootstrap 95%% intervals) "
+                                   "and the sealed split, for the model, keyword rules and "
+                                   "TF-IDF+LR.")
     _add_model_option(p)
-    p.add_argument("--repeats", type=int, default=3, help="repeats of the random 5-fold CV")
     p.add_argument("--output", type=Path, default=None, help="default: models/metrics.json")
     p.set_defaults(func=_run_evaluate)
 
@@ -113,7 +114,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     from classifier.baselines import KeywordBaseline, TfidfBaseline
     from classifier.codebook import default_codebook
     from classifier.embed import Embedder
-    from classifier.evaluate import evaluate_system, load_eval_data, summary_table
+    from classifier.evaluate import SCHEMES, evaluate_system, load_eval_data, summary_table
     from classifier.fileio import write_text
     from classifier.pipeline import ThemeModel
 
@@ -121,32 +122,28 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     codebook = default_codebook()
     data = load_eval_data(codebook)
     embedder = Embedder(args.model)
-    systems = {"model (MiniLM + codebook-term and whose-work flags, calibrated LR)": lambda: ThemeModel(embedder, codebook=codebook),
-               "baseline: keyword rules": lambda: KeywordBaseline(codebook),
-               "baseline: TF-IDF + LR": lambda: TfidfBaseline()}
-    results = {name: evaluate_system(make, data, codebook, n_repeats=args.repeats)
+    model_name = "model"
+    systems = {model_name: lambda: ThemeModel(embedder, codebook=codebook, n_jobs=2),
+               "keyword rules": lambda: KeywordBaseline(codebook),
+               "TF-IDF + LR": lambda: TfidfBaseline(n_jobs=2)}
+    results = {name: evaluate_system(make, data, codebook, schemes=SCHEMES)
                for name, make in systems.items()}
     table = summary_table(results, codebook)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(table.round(3).to_string(index=False))
-    model_name = next(iter(systems))
-    for scheme in ("random_cv", "out_of_report"):
+    for scheme in SCHEMES:
         part = table[table.scheme == scheme].set_index("system")["macro_f1"]
-        if part.empty:
-            continue
         best_baseline = part.drop(model_name).max()
         verdict = "ahead of" if part[model_name] > best_baseline else "NOT ahead of"
         print(f"{scheme}: model macro-F1 {part[model_name]:.3f} is {verdict} the best baseline "
               f"({best_baseline:.3f})")
-    for name, by_scheme in results.items():
-        review = by_scheme.get("out_of_report", {}).get("review")
-        if review and review["share_flagged"] > 0:
-            print(f"{name}: needs_review flags {review['share_flagged']:.1%} of the development "
-                  f"set; exact match {review.get('exact_match_unflagged', float('nan')):.1%} on "
-                  f"the rest vs {review['exact_match_all']:.1%} on all")
+        review = results[model_name][scheme]["review"]
+        print(f"{scheme}: needs_review flags {review['share_flagged']:.1%}; exact match "
+              f"{review.get('exact_match_unflagged', float('nan')):.1%} on the rest vs "
+              f"{review['exact_match_all']:.1%} on all")
     out = args.output or paths.models_dir() / "metrics.json"
-    write_text(out, json.dumps({"systems": results, "n_train": len(data.texts),
-                                "n_extra": len(data.extra_texts), "n_dev": len(data.dev_texts)},
+    counts = {role: int((data.role == role).sum()) for role in ("base", "cv", "sealed")}
+    write_text(out, json.dumps({"systems": results, "items": counts},
                                indent=2, sort_keys=True) + "\n")
     print(f"saved {out}")
     return 0

@@ -4,13 +4,19 @@ Columns (all CSV, UTF-8):
 
 - ``findings.csv``  id, area, part, kind, number, text — report 001's Annex B.
 - ``labels.csv``    id, themes, rationale — reconciled labels for findings.csv.
-- ``extra.csv``     id, source, location, text, themes, rationale — extra training
-  findings from other publications (other styles), labelled the same way.
+- ``seeds.csv``     id, source, group, location, text, themes, rationale — findings of the
+  seed documents beyond Annex B: report 001's body (group ``report-001``) and seeds 000,
+  002, 003, 004 (groups ``seed-000`` …).
+- ``corpus.csv``    id, publication, group, location, text, themes, rationale — the restated
+  corpus (``sources/corpus/``) segmented into findings (:mod:`classifier.corpus`).
 - ``synthetic.csv`` id, style, text, themes, rationale — findings written by the project
   in other publications' styles (phrasings and hard negatives the real sources lack),
   labelled the same way; trained on, never shown as history.
-- ``devset.csv``    id, source, location, text, themes, rationale — the out-of-report
-  development set: never trained on, used to judge model choices.
+- ``corpus_groups.csv`` and ``sealed_groups.txt`` — which publications belong together, and
+  the publication groups of the sealed test split.
+
+Every real finding outside Annex B carries a publication ``group``: an inspection, its press
+release, follow-up and responses share one, so no split puts an inspection on both sides.
 
 ``themes`` holds codebook theme ids joined by ``;`` in codebook order, or ``other``.
 """
@@ -26,7 +32,9 @@ from classifier import paths
 from classifier.codebook import Codebook, default_codebook
 from classifier.errors import ClassifierError
 
-TRAINING_FILES = ("findings.csv", "labels.csv", "extra.csv", "synthetic.csv")
+TRAINING_FILES = ("findings.csv", "labels.csv", "seeds.csv", "corpus.csv", "synthetic.csv",
+                  "corpus_groups.csv", "sealed_groups.txt")
+REAL_COLUMNS = ["id", "group", "source", "location", "text", "themes", "sealed"]
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -54,9 +62,23 @@ def _optional(name: str, data_dir: Path | None) -> pd.DataFrame:
     return _read(path) if path.exists() else pd.DataFrame(columns=["id", "text", "themes"])
 
 
-def extra_findings(data_dir: Path | None = None) -> pd.DataFrame:
-    """Real findings from other publications (extra.csv)."""
-    return _optional("extra.csv", data_dir)
+def seed_findings(data_dir: Path | None = None) -> pd.DataFrame:
+    """Findings of report 001's body and of seeds 000, 002, 003, 004 (seeds.csv)."""
+    return _read((data_dir or paths.data_dir()) / "seeds.csv")
+
+
+def corpus_findings(data_dir: Path | None = None) -> pd.DataFrame:
+    """The restated corpus's labelled findings (corpus.csv)."""
+    frame = _optional("corpus.csv", data_dir)
+    return frame.assign(source=frame["publication"] + ".txt") if len(frame) else frame
+
+
+def corpus_titles(data_dir: Path | None = None) -> dict[str, str]:
+    """Publication number -> title, from the corpus files' headers."""
+    from classifier.corpus import corpus_dir, read_publication
+
+    return {path.stem: read_publication(path)[0].get("title", "")
+            for path in sorted(corpus_dir(data_dir).glob("[0-9]*.txt"))}
 
 
 def synthetic_findings(data_dir: Path | None = None) -> pd.DataFrame:
@@ -64,18 +86,24 @@ def synthetic_findings(data_dir: Path | None = None) -> pd.DataFrame:
     return _optional("synthetic.csv", data_dir)
 
 
+def real_findings(data_dir: Path | None = None) -> pd.DataFrame:
+    """Every real labelled finding beyond Annex B, with its publication group and whether
+    that group is in the sealed test split (REAL_COLUMNS)."""
+    from classifier.corpus import sealed_groups
+
+    frame = pd.concat([seed_findings(data_dir), corpus_findings(data_dir)], ignore_index=True)
+    frame["sealed"] = frame["group"].isin(sealed_groups(data_dir))
+    return frame[REAL_COLUMNS]
+
+
 def training_set(data_dir: Path | None = None) -> pd.DataFrame:
-    """Everything the model is trained on: Annex B, extra and synthetic findings."""
+    """Everything the production model is trained on: Annex B, every real finding beyond it
+    (the sealed split too, once it has been scored) and the written findings."""
     cols = ["id", "text", "themes", "source"]
     main = labelled_findings(data_dir)
-    extra = extra_findings(data_dir)
-    extra = extra.assign(source=extra.get("source", "extra"))
+    real = real_findings(data_dir)
     synthetic = synthetic_findings(data_dir).assign(source="synthetic.csv")
-    return pd.concat([main[cols], extra[cols], synthetic[cols]], ignore_index=True)
-
-
-def devset(data_dir: Path | None = None) -> pd.DataFrame:
-    return _read((data_dir or paths.data_dir()) / "devset.csv")
+    return pd.concat([main[cols], real[cols], synthetic[cols]], ignore_index=True)
 
 
 def label_matrix(themes: pd.Series, codebook: Codebook | None = None) -> np.ndarray:

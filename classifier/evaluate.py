@@ -1,42 +1,64 @@
-"""Honest evaluation: the model next to its baselines, under four schemes.
+"""Honest evaluation: the model next to its baselines, on publications it never saw.
 
-- ``random_cv``   repeated stratified k-fold over report 001's findings;
-- ``by_area``     grouped CV, one Area's findings held out at a time (GroupKFold);
-- ``by_part``     grouped CV, one Part held out at a time;
-- ``out_of_report`` train on everything, test on the development set of findings
-  from other publications (``devset.csv``) — the figure users will meet.
+Two measures, both on real findings from publications other than report 001:
 
-In every CV scheme the extra training findings (other publications, synthetic) are added to
-the training folds only, and thresholds are tuned inside the training folds
-(:class:`classifier.model.ThemeClassifier` does that within ``fit``).
+- ``grouped_cv``  the main scheme. The publication groups outside the sealed split (the
+  restated corpus and seeds 000, 002, 003, 004) are held out ten folds at a time
+  (GroupKFold): an inspection, its follow-up and the responses to it are never on both
+  sides. Every fold trains on report 001 (Annex B and body), the written findings and the
+  other groups. Scores are pooled over folds, with 95% intervals from a bootstrap over
+  publication groups. Every modelling choice is made on this scheme.
+- ``sealed``      20 publication groups drawn at random before any modelling
+  (``training_data/sealed_groups.txt``); trained on everything else, scored as it comes out.
+  No choice is made on it.
+
+Thresholds are tuned inside the training data (:class:`classifier.model.ThemeClassifier`
+does that within ``fit``), never on the held-out groups.
 """
+
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import f1_score, precision_recall_fscore_support
-from sklearn.model_selection import GroupKFold, RepeatedStratifiedKFold
+from sklearn.model_selection import GroupKFold
 
 from classifier.codebook import Codebook, default_codebook
 from classifier.errors import ClassifierError
 from classifier.model import near_threshold
 
-SCHEMES = ("random_cv", "by_area", "by_part", "out_of_report")
+SCHEMES = ("grouped_cv", "sealed")
+N_FOLDS = 10
+N_BOOTSTRAP = 1000
+
+
+def theme_f1(Y: np.ndarray, P: np.ndarray) -> np.ndarray:
+    """F1 per theme; NaN for a theme with no positive finding in ``Y`` (its F1 says nothing
+    there: any prediction of it is a false positive, counted in precision of nothing)."""
+    f = f1_score(Y, P, average=None, zero_division=0)
+    return np.where(Y.sum(axis=0) > 0, f, np.nan)
 
 
 def scores(Y: np.ndarray, P: np.ndarray, proba: np.ndarray, ids: list[str]) -> dict:
-    """Per-theme precision/recall/F1/Brier plus macro and micro F1."""
-    p, r, f, support = precision_recall_fscore_support(Y, P, average=None, zero_division=0)
-    per_theme = {t: {"precision": float(p[j]), "recall": float(r[j]), "f1": float(f[j]),
+    """Per-theme precision/recall/F1/Brier plus macro and micro F1. Macro-F1 averages the
+    themes that occur in ``Y``; a theme that does not is reported with its false positives."""
+    p, r, _, support = precision_recall_fscore_support(Y, P, average=None, zero_division=0)
+    f = theme_f1(Y, P)
+    per_theme = {t: {"precision": float(p[j]), "recall": float(r[j]),
+                     "f1": None if np.isnan(f[j]) else float(f[j]),
                      "brier": float(np.mean((proba[:, j] - Y[:, j]) ** 2)),
-                     "support": int(support[j])} for j, t in enumerate(ids)}
+                     "support": int(support[j]),
+                     "false_positives": int(((P[:, j] == 1) & (Y[:, j] == 0)).sum())}
+                 for j, t in enumerate(ids)}
     return {"per_theme": per_theme,
-            "macro_f1": float(np.mean(f)),
+            "macro_f1": float(np.nanmean(f)),
             "micro_f1": float(f1_score(Y, P, average="micro", zero_division=0)),
             "brier": float(np.mean((proba - Y) ** 2)),
+            "exact_match": float(np.mean((Y == P).all(axis=1))),
             "n": int(len(Y))}
 
 
@@ -56,92 +78,129 @@ def review_split(Y: np.ndarray, P: np.ndarray, proba: np.ndarray, thresholds: np
     return out
 
 
-def _strata(Y: np.ndarray, n_splits: int) -> np.ndarray:
-    """Label-set strata for multi-label stratification; sets rarer than a fold share go to 'other'."""
-    keys = np.array(["".join(map(str, row)) for row in Y])
-    values, counts = np.unique(keys, return_counts=True)
-    rare = set(values[counts < n_splits])
-    fallback = "0" * Y.shape[1]
-    return np.array([fallback if k in rare else k for k in keys])
-
-
 @dataclass
 class EvalData:
+    """Texts and labels by role: ``base`` is always trained on (report 001, written
+    findings), ``cv`` is held out group by group, ``sealed`` is the sealed split."""
     texts: list[str]
     Y: np.ndarray
-    area: np.ndarray
-    part: np.ndarray
-    extra_texts: list[str]
-    extra_Y: np.ndarray
-    dev_texts: list[str]
-    dev_Y: np.ndarray
+    role: np.ndarray    # "base" | "cv" | "sealed"
+    group: np.ndarray   # publication group ("" for base rows)
+    ids: np.ndarray
+
+    def subset(self, mask: np.ndarray) -> tuple[list[str], np.ndarray]:
+        return [t for t, m in zip(self.texts, mask) if m], self.Y[mask]
 
 
-def _oof(make: Callable, data: EvalData, splits) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Out-of-fold predictions; each test item's prediction from a model that never saw it."""
-    Ys, Ps, probas = [], [], []
+def grouped_splits(data: EvalData, n_splits: int = N_FOLDS):
+    """(train mask, test mask) per fold: held-out groups of the ``cv`` role."""
+    cv = np.flatnonzero(data.role == "cv")
+    gkf = GroupKFold(n_splits=min(n_splits, len(set(data.group[cv]))))
+    for _, test in gkf.split(cv, groups=data.group[cv]):
+        test_mask = np.zeros(len(data.texts), dtype=bool)
+        test_mask[cv[test]] = True
+        yield (data.role != "sealed") & ~test_mask, test_mask
+
+
+def sealed_split(data: EvalData):
+    yield data.role != "sealed", data.role == "sealed"
+
+
+def predictions(make: Callable, data: EvalData, splits) -> dict[str, np.ndarray]:
+    """Held-out predictions, each from a system that never saw the item's publication group.
+
+    Returns Y, P (0/1 predictions), proba, thresholds (per row: its fold's) and group.
+    """
+    out = {k: [] for k in ("Y", "P", "proba", "thresholds", "group", "index")}
     for train, test in splits:
         system = make()
-        texts = [data.texts[i] for i in train] + data.extra_texts
-        Y = np.vstack([data.Y[train], data.extra_Y]) if len(data.extra_texts) else data.Y[train]
-        system.fit(texts, Y)
-        test_texts = [data.texts[i] for i in test]
+        system.fit(*data.subset(train))
+        test_texts, Y = data.subset(test)
         proba = system.predict_proba(test_texts)
-        Ys.append(data.Y[test])
-        probas.append(proba)
-        Ps.append((proba >= system.thresholds_).astype(int))
-    return np.vstack(Ys), np.vstack(Ps), np.vstack(probas)
+        thresholds = np.tile(system.thresholds_, (len(proba), 1))
+        out["Y"].append(Y)
+        out["proba"].append(proba)
+        out["P"].append((proba >= thresholds).astype(int))
+        out["thresholds"].append(thresholds)
+        out["group"].append(data.group[test])
+        out["index"].append(np.flatnonzero(test))
+    stacked = {k: np.concatenate(v) for k, v in out.items()}
+    order = np.argsort(stacked["index"], kind="stable")
+    return {k: v[order] for k, v in stacked.items()}
+
+
+def bootstrap_interval(Y: np.ndarray, P: np.ndarray, groups: np.ndarray, *,
+                       n: int = N_BOOTSTRAP, seed: int = 0) -> dict:
+    """95% intervals of macro-F1 and each theme's F1, resampling publication groups (the
+    unit that was held out) with replacement."""
+    rng = np.random.default_rng(seed)
+    names = np.unique(groups)
+    rows = {g: np.flatnonzero(groups == g) for g in names}
+    macro, per_theme = [], []
+    for _ in range(n):
+        idx = np.concatenate([rows[g] for g in rng.choice(names, size=len(names))])
+        f = theme_f1(Y[idx], P[idx])
+        macro.append(np.nanmean(f))
+        per_theme.append(f)
+    lo, hi = np.percentile(macro, [2.5, 97.5])
+    with warnings.catch_warnings():  # a theme absent from every resample has no interval
+        warnings.simplefilter("ignore", RuntimeWarning)
+        theme_lo, theme_hi = np.nanpercentile(np.array(per_theme), [2.5, 97.5], axis=0)
+    return {"macro_f1": [float(lo), float(hi)],
+            "per_theme": [[float(a), float(b)] for a, b in zip(theme_lo, theme_hi)]}
+
+
+def score_predictions(pred: dict[str, np.ndarray], ids: list[str], *,
+                      margin: float = 0.5, bootstrap: bool = True) -> dict:
+    result = scores(pred["Y"], pred["P"], pred["proba"], ids)
+    result["groups"] = int(len(np.unique(pred["group"])))
+    result["review"] = review_split(pred["Y"], pred["P"], pred["proba"], pred["thresholds"],
+                                    ids, margin)
+    if bootstrap:
+        ci = bootstrap_interval(pred["Y"], pred["P"], pred["group"])
+        result["macro_f1_95ci"] = ci["macro_f1"]
+        for t, interval in zip(ids, ci["per_theme"]):
+            result["per_theme"][t]["f1_95ci"] = interval
+    return result
 
 
 def evaluate_system(make: Callable, data: EvalData, codebook: Codebook, *,
-                    schemes=SCHEMES, n_splits: int = 5, n_repeats: int = 3,
-                    seed: int = 0) -> dict:
-    ids = codebook.ids
+                    schemes=("grouped_cv",), n_splits: int = N_FOLDS,
+                    margin: float = 0.5, bootstrap: bool = True) -> dict:
+    """Scores of one system under the named schemes (``sealed`` only when asked)."""
     out = {}
-    n = len(data.texts)
-    if "random_cv" in schemes:
-        rskf = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
-        out["random_cv"] = scores(*_oof(make, data, rskf.split(np.zeros(n), _strata(data.Y, n_splits))), ids)
-    if "by_area" in schemes:
-        groups = data.area
-        gkf = GroupKFold(n_splits=min(7, len(set(groups))))
-        out["by_area"] = scores(*_oof(make, data, gkf.split(np.zeros(n), groups=groups)), ids)
-    if "by_part" in schemes:
-        gkf = GroupKFold(n_splits=len(set(data.part)))
-        out["by_part"] = scores(*_oof(make, data, gkf.split(np.zeros(n), groups=data.part)), ids)
-    if "out_of_report" in schemes and len(data.dev_texts):
-        system = make()
-        all_texts = data.texts + data.extra_texts
-        all_Y = np.vstack([data.Y, data.extra_Y]) if len(data.extra_texts) else data.Y
-        system.fit(all_texts, all_Y)
-        proba = system.predict_proba(data.dev_texts)
-        pred = (proba >= system.thresholds_).astype(int)
-        out["out_of_report"] = scores(data.dev_Y, pred, proba, ids)
-        out["out_of_report"]["review"] = review_split(data.dev_Y, pred, proba,
-                                                      system.thresholds_, ids)
+    for scheme in schemes:
+        if scheme == "grouped_cv":
+            splits = grouped_splits(data, n_splits)
+        elif scheme == "sealed":
+            splits = sealed_split(data)
+        else:
+            raise ValueError(f"unknown scheme {scheme!r}; choose from {SCHEMES}")
+        out[scheme] = score_predictions(predictions(make, data, splits), codebook.ids,
+                                        margin=margin, bootstrap=bootstrap)
     return out
 
 
-def load_eval_data(codebook: Codebook | None = None) -> EvalData:
+def load_eval_data(codebook: Codebook | None = None, data_dir=None) -> EvalData:
+    """Every labelled finding with its role: base (report 001 and the written findings),
+    cv (real findings of other publications) or sealed."""
     from classifier import data as d
 
     codebook = codebook or default_codebook()
-    main = d.labelled_findings()
-    # other publications' findings and the synthetic ones join every training fold
-    extra = pd.concat([d.extra_findings(), d.synthetic_findings()], ignore_index=True)
-    try:
-        dev = d.devset()
-    except ClassifierError:  # no development set yet: the other schemes still run
-        dev = pd.DataFrame(columns=["text", "themes"])
-    return EvalData(
-        texts=main["text"].tolist(), Y=d.label_matrix(main["themes"], codebook),
-        area=main["area"].to_numpy(), part=main["part"].to_numpy(),
-        extra_texts=extra["text"].tolist(),
-        extra_Y=d.label_matrix(extra["themes"], codebook) if len(extra) else
-        np.zeros((0, len(codebook.ids)), dtype=int),
-        dev_texts=dev["text"].tolist(),
-        dev_Y=d.label_matrix(dev["themes"], codebook) if len(dev) else
-        np.zeros((0, len(codebook.ids)), dtype=int))
+    main = d.labelled_findings(data_dir).assign(group="", role="base")
+    real = d.real_findings(data_dir)
+    real = real.assign(role=np.where(real["sealed"], "sealed",
+                                     np.where(real["group"] == "report-001", "base", "cv")))
+    real.loc[real["role"] == "base", "group"] = ""
+    synthetic = d.synthetic_findings(data_dir).assign(group="", role="base")
+    cols = ["id", "text", "themes", "group", "role"]
+    frame = pd.concat([main[cols], real[cols], synthetic[cols]], ignore_index=True)
+    if not (frame["role"] == "cv").any():
+        raise ClassifierError("no labelled findings outside report 001 to evaluate on; "
+                              "see training_data/README.md")
+    return EvalData(texts=frame["text"].tolist(), Y=d.label_matrix(frame["themes"], codebook),
+                    role=frame["role"].to_numpy(), group=frame["group"].to_numpy(),
+                    ids=frame["id"].to_numpy())
 
 
 def summary_table(results: dict[str, dict], codebook: Codebook) -> pd.DataFrame:
@@ -150,8 +209,11 @@ def summary_table(results: dict[str, dict], codebook: Codebook) -> pd.DataFrame:
     for system, by_scheme in results.items():
         for scheme, s in by_scheme.items():
             row = {"system": system, "scheme": scheme}
-            row.update({t: s["per_theme"][t]["f1"] for t in codebook.ids})
-            row.update({"macro_f1": s["macro_f1"], "micro_f1": s["micro_f1"],
-                        "brier": s["brier"], "n": s["n"]})
+            row.update({t: s["per_theme"][t]["f1"] for t in codebook.ids})  # None: no positives
+            ci = s.get("macro_f1_95ci")
+            row.update({"macro_f1": s["macro_f1"],
+                        "macro_95ci": f"{ci[0]:.3f}-{ci[1]:.3f}" if ci else "",
+                        "micro_f1": s["micro_f1"], "brier": s["brier"], "n": s["n"],
+                        "groups": s.get("groups", 0)})
             rows.append(row)
     return pd.DataFrame(rows)

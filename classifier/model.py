@@ -15,6 +15,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.dummy import DummyClassifier
@@ -76,6 +77,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     threshold_repeats : how many different fold splits' out-of-fold probabilities
         are pooled to choose a threshold (more: steadier thresholds, slower fit).
     random_state : seed for the folds.
+    n_jobs : themes fitted in parallel (joblib); results do not depend on it.
 
     Attributes
     ----------
@@ -87,7 +89,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, C: float = 1.0, *, class_weight: str | None = "balanced",
                  calibration: str | None = "sigmoid", cv: int = 5,
                  tune_thresholds: bool = True, threshold_repeats: int = 3,
-                 random_state: int = 0):
+                 random_state: int = 0, n_jobs: int | None = None):
         self.C = C
         self.class_weight = class_weight
         self.calibration = calibration
@@ -95,6 +97,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.tune_thresholds = tune_thresholds
         self.threshold_repeats = threshold_repeats
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _base(self, n_pos: int, n_neg: int):
         lr = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000)
@@ -111,32 +114,32 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if self.calibration not in (None, "sigmoid", "isotonic"):
             raise ValueError(f"calibration must be 'sigmoid', 'isotonic' or None, "
                              f"got {self.calibration!r}")
-        self.estimators_, thresholds = [], []
-        for j in range(Y.shape[1]):
-            y = Y[:, j]
-            n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
-            if n_pos == 0 or n_neg == 0:
-                # like OneVsRestClassifier's _ConstantPredictor: nothing to learn, always that class
-                warnings.warn(f"theme column {j} has only one class in the training data; "
-                              "it is predicted as a constant", UserWarning, stacklevel=2)
-                est = DummyClassifier(strategy="constant", constant=int(n_pos > 0)).fit(X, y)
-                self.estimators_.append(est)
-                thresholds.append(0.5)
-                continue
-            est = self._base(n_pos, n_neg)
-            threshold = 0.5
-            folds = min(self.cv, n_pos, n_neg)
-            if self.tune_thresholds and folds >= 2:
-                threshold = best_threshold(*self._pooled_oof(X, y, folds, sample_weight))
-            if sample_weight is not None:
-                est.fit(X, y, sample_weight=sample_weight)
-            else:
-                est.fit(X, y)
-            self.estimators_.append(est)
-            thresholds.append(threshold)
+        fitted = Parallel(n_jobs=self.n_jobs)(
+            delayed(self._fit_theme)(X, Y[:, j], j, sample_weight) for j in range(Y.shape[1]))
+        self.estimators_ = [est for est, _ in fitted]
+        thresholds = [threshold for _, threshold in fitted]
         self.thresholds_ = np.array(thresholds)
         self.classes_ = np.arange(Y.shape[1])
         return self
+
+    def _fit_theme(self, X, y, j: int, sample_weight):
+        """(fitted estimator, threshold) for one theme's column ``y``."""
+        n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
+        if n_pos == 0 or n_neg == 0:
+            # like OneVsRestClassifier's _ConstantPredictor: nothing to learn, always that class
+            warnings.warn(f"theme column {j} has only one class in the training data; "
+                          "it is predicted as a constant", UserWarning, stacklevel=2)
+            return DummyClassifier(strategy="constant", constant=int(n_pos > 0)).fit(X, y), 0.5
+        est = self._base(n_pos, n_neg)
+        threshold = 0.5
+        folds = min(self.cv, n_pos, n_neg)
+        if self.tune_thresholds and folds >= 2:
+            threshold = best_threshold(*self._pooled_oof(X, y, folds, sample_weight))
+        if sample_weight is not None:
+            est.fit(X, y, sample_weight=sample_weight)
+        else:
+            est.fit(X, y)
+        return est, threshold
 
     def _pooled_oof(self, X, y, folds: int, sample_weight) -> tuple[np.ndarray, np.ndarray]:
         """(labels, out-of-fold probabilities) over ``threshold_repeats`` fold splits, stacked."""

@@ -53,6 +53,7 @@ class ThemeModel:
         appended to the embedding (0 leaves them out).
     threshold_repeats : fold splits pooled to choose each theme's threshold
         (see :class:`classifier.model.ThemeClassifier`).
+    n_jobs : themes fitted in parallel; the fitted model does not depend on it.
     """
 
     def __init__(self, embedder: Embedder | None = None, *, C: float = 1.0,
@@ -60,7 +61,7 @@ class ThemeModel:
                  review_margin: float = 0.5, random_state: int = 0,
                  codebook_negatives: bool = True, keyword_weight: float = 1.0,
                  actor_weight: float = 1.0, threshold_repeats: int = 3,
-                 codebook: Codebook | None = None):
+                 n_jobs: int | None = None, codebook: Codebook | None = None):
         self.embedder = embedder
         self.C = C
         self.use_codebook = use_codebook
@@ -71,6 +72,7 @@ class ThemeModel:
         self.keyword_weight = keyword_weight
         self.actor_weight = actor_weight
         self.threshold_repeats = threshold_repeats
+        self.n_jobs = n_jobs
         self.codebook = codebook or default_codebook()
 
     def _embed(self, texts) -> np.ndarray:
@@ -100,6 +102,7 @@ class ThemeModel:
             Y = np.vstack([Y, extra_y])
             weights = np.concatenate([weights, np.full(len(extra_texts), self.codebook_weight)])
         self.classifier_ = ThemeClassifier(C=self.C, threshold_repeats=self.threshold_repeats,
+                                           n_jobs=self.n_jobs,
                                            random_state=self.random_state)
         self.classifier_.fit(X, Y, sample_weight=weights)
         self.thresholds_ = self.classifier_.thresholds_

@@ -24,9 +24,11 @@ def history_frame() -> pd.DataFrame:
     main = main.assign(hid=main["id"], source="001_aap_composite_2019.txt",
                        source_title="HMCPSI AAP composite report (October 2019), Annex B",
                        location="Annex B", origin="labelled")
-    extra = d.extra_findings()
+    extra = d.corpus_findings()
+    titles = d.corpus_titles()
     extra = extra.assign(hid=extra["id"], area="", part="", kind="", number="",
-                         source_title="", origin="labelled")
+                         source_title=extra["publication"].map(titles).fillna(""),
+                         origin="labelled")
     frame = pd.concat([main, extra], ignore_index=True)
     frame["number"] = frame["number"].astype(str)
     return frame
@@ -38,14 +40,13 @@ def train_and_save(models_dir: Path | None = None, embedder: Embedder | None = N
     codebook = default_codebook()
     embedder = embedder or Embedder()
     train = d.training_set()
-    model = ThemeModel(embedder, codebook=codebook).fit(train["text"].tolist(),
+    model = ThemeModel(embedder, codebook=codebook, n_jobs=2).fit(train["text"].tolist(),
                                                         d.label_matrix(train["themes"], codebook))
     metrics = {}
     if with_metrics:
-        log.info("cross-validating the model for its manifest")
-        metrics = evaluate_system(lambda: ThemeModel(embedder, codebook=codebook),
-                                  load_eval_data(codebook), codebook,
-                                  schemes=("random_cv", "out_of_report"), n_repeats=1)
+        log.info("cross-validating the model by publication group for its manifest")
+        metrics = evaluate_system(lambda: ThemeModel(embedder, codebook=codebook, n_jobs=2),
+                                  load_eval_data(codebook), codebook, schemes=("grouped_cv",))
     hist = history_frame()
     store = HistoryStore(hist, embedder.encode(hist["text"].tolist()), embedder.fingerprint, {})
     store.save(history_dir(models_dir))

@@ -106,7 +106,7 @@ def test_batch_emerging_and_about_pages_render(models_dir):
         assert not at.exception, name
     about = _page("about").run()
     metrics = _table(about, "metrics")
-    assert "random_cv" in set(metrics["scheme"])
+    assert "grouped_cv" in set(metrics["scheme"])
 
 
 def test_emerging_clusters_other_findings(models_dir):

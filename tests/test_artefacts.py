@@ -19,7 +19,7 @@ def test_manifest_records_provenance(models_dir):
     assert len(manifest["training_data"]["sha256"]) == 64
     assert set(manifest["thresholds"]) == set(manifest["themes"])
     assert {"scikit-learn", "sentence-transformers", "torch"} <= set(manifest["versions"])
-    assert 0 < manifest["metrics"]["random_cv"]["macro_f1"] <= 1
+    assert 0 < manifest["metrics"]["grouped_cv"]["macro_f1"] <= 1
     assert "classifier.skops" in manifest["files"]
 
 

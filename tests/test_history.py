@@ -39,7 +39,7 @@ def test_similar_table_output_and_bad_input(models_dir):
 def test_history_has_every_labelled_finding(models_dir):
     store = HistoryStore.load(models_dir / "history")
     labels = pd.read_csv(SOURCES.parent / "labels.csv")
-    extra = pd.read_csv(SOURCES.parent / "extra.csv")
+    extra = pd.read_csv(SOURCES.parent / "corpus.csv")
     assert len(store.frame) == len(labels) + len(extra)
     assert np.allclose(np.linalg.norm(store.vectors, axis=1), 1, atol=1e-4)
 
