@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from classifier.codebook import Codebook, default_codebook
 from classifier.embed import Embedder
@@ -94,11 +95,12 @@ class ThemeModel:
     def fit(self, texts, Y) -> "ThemeModel":
         X = self.features(self._embed(texts), texts)
         Y = np.asarray(Y)
-        weights = np.ones(len(X))
+        weights = np.ones(X.shape[0])
         if self.use_codebook:
             extra_texts, extra_y = codebook_examples(self.codebook,
                                                      negatives=self.codebook_negatives)
-            X = np.vstack([X, self.features(self._embed(extra_texts), extra_texts)])
+            extra_X = self.features(self._embed(extra_texts), extra_texts)
+            X = sparse.vstack([X, extra_X]).tocsr() if sparse.issparse(X) else np.vstack([X, extra_X])
             Y = np.vstack([Y, extra_y])
             weights = np.concatenate([weights, np.full(len(extra_texts), self.codebook_weight)])
         self.classifier_ = ThemeClassifier(C=self.C, threshold_repeats=self.threshold_repeats,

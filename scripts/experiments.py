@@ -38,6 +38,50 @@ def without_written(data: EvalData) -> EvalData:
                     data.group[keep], data.ids[keep])
 
 
+class TfidfThemeModel(ThemeModel):
+    """Candidate: ThemeModel's features plus word/bigram TF-IDF (learnt lexical cues beside the
+    hand-made term flags), in the same calibrated LR."""
+
+    def __init__(self, embedder=None, *, tfidf_weight: float = 1.0, **kwargs):
+        super().__init__(embedder, **kwargs)
+        self.tfidf_weight = tfidf_weight
+
+    def fit(self, texts, Y):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        texts = list(texts)
+        self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+                                           stop_words="english").fit(texts)
+        return super().fit(texts, Y)
+
+    def features(self, vectors, texts):
+        from scipy import sparse
+
+        dense = super().features(vectors, texts)
+        lexical = self.tfidf_weight * self.vectorizer_.transform(list(texts))
+        return sparse.hstack([sparse.csr_matrix(dense), lexical]).tocsr()
+
+
+class ClauseThemeModel(ThemeModel):
+    """Candidate: score a long finding sentence by sentence too; a theme's probability is the
+    highest of the whole finding's and its sentences' (a finding naming several things keeps
+    them all)."""
+
+    def predict_proba(self, texts):
+        import re
+
+        texts = list(texts)
+        proba = super().predict_proba(texts)
+        split = re.compile(r"(?<=[.;!?])\s+(?=[A-Z])")
+        parts = [(i, s) for i, t in enumerate(texts) for s in split.split(t)
+                 if len(split.split(t)) > 1 and len(s.split()) >= 5]
+        if parts:
+            sub = super().predict_proba([s for _, s in parts])
+            for (i, _), row in zip(parts, sub):
+                proba[i] = np.maximum(proba[i], row)
+        return proba
+
+
 def rows(embedder, codebook):
     model = lambda **kw: (lambda: ThemeModel(embedder, codebook=codebook, n_jobs=2, **kw))  # noqa: E731
     return [
@@ -47,6 +91,12 @@ def rows(embedder, codebook):
         ("… without either (embedding only)", model(keyword_weight=0.0, actor_weight=0.0), None),
         ("… without the written findings", model(), without_written),
         ("… without codebook sentences", model(use_codebook=False), None),
+        ("… without whose-work flags, C = 0.5", model(actor_weight=0.0, C=0.5), None),
+        ("… without whose-work flags, C = 4", model(actor_weight=0.0, C=4.0), None),
+        ("… without whose-work flags, + TF-IDF features",
+         lambda: TfidfThemeModel(embedder, codebook=codebook, actor_weight=0.0, n_jobs=2), None),
+        ("… without whose-work flags, sentence by sentence (max)",
+         lambda: ClauseThemeModel(embedder, codebook=codebook, actor_weight=0.0, n_jobs=2), None),
         ("baseline: keyword rules", lambda: KeywordBaseline(codebook), None),
         ("baseline: TF-IDF + LR", lambda: TfidfBaseline(n_jobs=2), None),
     ]
@@ -76,9 +126,10 @@ def main(argv=None) -> int:
         by_name[name] = row
         print(f"[{i}] {row['grouped_cv_macro_f1']:.3f} {row['macro_f1_95ci']} {row['f1']}  {name}",
               flush=True)
-    order = [name for name, _, _ in rows(embedder, codebook)]
-    merged = sorted(by_name.values(), key=lambda r: order.index(r["name"]) if r["name"] in order else 99)
-    save({"scheme": "grouped_cv (10 folds by publication group)", "rows": merged}, OUT)
+        order = [n for n, _, _ in rows(embedder, codebook)]
+        merged = sorted(by_name.values(),
+                        key=lambda r: order.index(r["name"]) if r["name"] in order else 99)
+        save({"scheme": "grouped_cv (10 folds by publication group)", "rows": merged}, OUT)
     return 0
 
 
