@@ -26,6 +26,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -131,7 +132,8 @@ def export_encoder(model_path: Path, out_dir: Path, *, fingerprint: str, name: s
     os.chmod(tmp, 0o755)
     try:
         raw = tmp / "raw.onnx"
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer warnings about Python control flow
             torch.onnx.export(LastHidden(hf).eval(), args, str(raw), input_names=input_names,
                               output_names=["last_hidden_state"], opset_version=OPSET,
                               dynamic_axes={**{n: {0: "batch", 1: "sequence"} for n in input_names},
@@ -166,7 +168,8 @@ def export_encoder(model_path: Path, out_dir: Path, *, fingerprint: str, name: s
         (tmp / ENCODER_FILE).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
         # the check: ONNX vectors against torch's on texts short, long (truncated) and odd
         texts = list(check_texts or []) + CHECK_TEXTS
-        want = st.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+        want = st.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True,
+                         show_progress_bar=False)
         got = OnnxEncoder(tmp, verify=False).encode(texts, batch_size=8)
         cosines = np.sum(want * got, axis=1)
         config["check"] = {"texts": len(texts), "cosine_min": round(float(cosines.min()), 7),

@@ -22,17 +22,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from classifier.thresholds import near_threshold  # here so inference needs no scikit-learn
+
 __all__ = ["ThemeClassifier", "best_threshold", "near_threshold"]
-
-
-def near_threshold(proba: np.ndarray, thresholds: np.ndarray, margin: float) -> np.ndarray:
-    """True per row where any theme's probability is within ``margin`` of its threshold,
-    measured in log-odds (so a threshold of 0.15 and one of 0.5 get comparable bands)."""
-    def logit(p):
-        p = np.clip(p, 1e-6, 1 - 1e-6)
-        return np.log(p / (1 - p))
-
-    return (np.abs(logit(np.asarray(proba)) - logit(np.asarray(thresholds))) < margin).any(axis=1)
 
 
 def best_threshold(y_true: np.ndarray, proba: np.ndarray, *, low: float = 0.1,

@@ -13,7 +13,7 @@ import pandas as pd
 from classifier.codebook import Codebook, default_codebook
 from classifier.embed import Embedder
 from classifier.features import actor_flags, term_flags
-from classifier.model import ThemeClassifier, near_threshold
+from classifier.thresholds import near_threshold
 
 EMPTY_FLAG = "empty_text"
 
@@ -99,6 +99,8 @@ class ThemeModel:
             X = np.vstack([X, self.features(self._embed(extra_texts), extra_texts)])
             Y = np.vstack([Y, extra_y])
             weights = np.concatenate([weights, np.full(len(extra_texts), self.codebook_weight)])
+        from classifier.model import ThemeClassifier  # scikit-learn: only when fitting
+
         self.classifier_ = ThemeClassifier(C=self.C, threshold_repeats=self.threshold_repeats,
                                            random_state=self.random_state)
         self.classifier_.fit(X, Y, sample_weight=weights)

@@ -59,5 +59,8 @@ def train_and_save(models_dir: Path | None = None, embedder: Embedder | None = N
     encoder = export_encoder(embedder.model_path, models_dir / ENCODER_DIR,
                              fingerprint=embedder.fingerprint, name=embedder.model_name,
                              check_texts=train["text"].tolist()[::8])
-    save_model(model, metrics=metrics, models_dir=models_dir, encoder=encoder)
+    texts = train["text"].tolist()
+    head_check = model.features(embedder.encode(texts), texts)  # cached vectors: no re-encoding
+    save_model(model, metrics=metrics, models_dir=models_dir, encoder=encoder,
+               head_check=head_check)
     return model
