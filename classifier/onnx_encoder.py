@@ -36,6 +36,9 @@ TOKENIZER_FILE = "tokenizer.json"
 FORMAT = 1
 POOLING_MODES = ("mean", "cls", "max")
 THREADS_ENV = "CLASSIFIER_ONNX_THREADS"
+# padded tokens per forward pass: about 15 findings of average length. Measured on 2 cores,
+# 8 texts a pass ran 1.3x faster than 64 (working set, not padding: batches are length-sorted)
+MAX_BATCH_TOKENS = 512
 REBUILD = "rebuild it with `python -m classifier train` (or `make run`)"
 
 
@@ -131,6 +134,7 @@ class OnnxEncoder:
         from tokenizers import Tokenizer
 
         self.max_seq_length = int(self.config["max_seq_length"])
+        self.max_batch_tokens = MAX_BATCH_TOKENS
         self.tokenizer = Tokenizer.from_file(str(self.folder / TOKENIZER_FILE))
         self.tokenizer.no_padding()  # padding is done per length-sorted batch below
         self.tokenizer.enable_truncation(max_length=self.max_seq_length)
@@ -176,6 +180,20 @@ class OnnxEncoder:
             return np.where(m > 0, hidden, -1e9).max(axis=1)
         return (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
 
+    def batches(self, lengths: list[int], batch_size: int) -> list[np.ndarray]:
+        """Indices per forward pass: longest first (like sentence-transformers), at most
+        ``batch_size`` texts and at most :attr:`max_batch_tokens` padded tokens each, so a
+        batch pads only to its own longest text and large batches of long texts stay in cache.
+        """
+        order = np.argsort([-n for n in lengths], kind="stable")
+        out, start = [], 0
+        while start < len(order):
+            width = max(1, lengths[order[start]])
+            rows = max(1, min(batch_size, self.max_batch_tokens // width))
+            out.append(order[start:start + rows])
+            start += rows
+        return out
+
     def encode(self, texts: list[str], *, batch_size: int = 64, normalize_embeddings: bool = True,
                show_progress_bar: bool = False, **_ignored) -> np.ndarray:
         """float32 ``(n, dimension)`` vectors in the order of ``texts``."""
@@ -184,14 +202,12 @@ class OnnxEncoder:
         if not texts:
             return out
         ids = self.tokenize(texts)
-        order = np.argsort([-len(x) for x in ids], kind="stable")  # longest first, like ST
-        starts = range(0, len(order), batch_size)
+        batches = self.batches([len(x) for x in ids], batch_size)
         if show_progress_bar:
             from tqdm import tqdm
 
-            starts = tqdm(starts, desc="embedding", unit="batch")
-        for start in starts:
-            idx = order[start:start + batch_size]
+            batches = tqdm(batches, desc="embedding", unit="batch")
+        for idx in batches:
             out[idx] = self._forward([ids[i] for i in idx])
         if normalize_embeddings:
             out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)

@@ -1,6 +1,7 @@
 """The ONNX encoder: torch-free inference, equal vectors, a verified export."""
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -209,3 +210,20 @@ def test_fine_tuned_folder_is_exported_with_its_own_identity(tmp_path):
     want = tuned.encode(texts)
     assert np.sum(want * onnx.encode(texts), axis=1).min() >= 0.9999
     assert np.sum(stock.encode(texts) * onnx.encode(texts), axis=1).min() < 0.9999
+
+
+def test_app_overview_imports_no_model():
+    """The overview page renders without loading any model code or runtime."""
+    code = """
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=180).run()
+assert not at.exception, at.exception
+print(sorted({m.split(".")[0] for m in sys.modules} | {m for m in sys.modules if m.startswith("classifier")}))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded = set(ast.literal_eval(result.stdout.strip().splitlines()[-1]))
+    assert not loaded & {"torch", "sentence_transformers", "transformers", "onnxruntime",
+                         "tokenizers", "skops", "classifier.artefacts", "classifier.embed"}
