@@ -75,6 +75,9 @@ def read_encoder_config(folder: Path) -> dict:
                 "files", "versions"):
         if key not in config:
             raise ArtefactError(f"{path} lacks {key!r} (written by another version); {REBUILD}")
+    onnx_file = config.setdefault("onnx_file", ONNX_FILE)
+    if Path(onnx_file).name != onnx_file or onnx_file not in config["files"]:
+        raise ArtefactError(f"{path}: onnx_file {onnx_file!r} is not one of its files; {REBUILD}")
     if config["pooling"] not in POOLING_MODES:
         raise ArtefactError(f"{path}: pooling {config['pooling']!r} is not supported")
     return config
@@ -146,7 +149,7 @@ class OnnxEncoder:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
         try:
-            self.session = ort.InferenceSession(str(self.folder / self.config.get("onnx_file", ONNX_FILE)),
+            self.session = ort.InferenceSession(str(self.folder / self.config["onnx_file"]),
                                                 options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # hash matched, so this is an environment problem
             raise ArtefactError(f"{self.folder / ONNX_FILE} could not be loaded by onnxruntime "
