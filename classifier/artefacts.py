@@ -3,16 +3,27 @@
 ``models/`` holds::
 
     classifier.skops    the fitted ThemeClassifier, in skops format (no pickle)
+    head.npz            the same classifier's arithmetic as plain arrays, checked equal to
+                        it at train time (classifier.head): inference loads this and
+                        needs neither scikit-learn nor skops; absent when the classifier
+                        is of a kind classifier.head cannot copy
+    encoder/            the embedding model exported to ONNX for inference without
+                        torch (model.onnx, tokenizer.json, encoder.json; see
+                        classifier.export and classifier.onnx_encoder)
     manifest.json       codebook and training-data hashes, embedding model name,
-                        fingerprint and dimension, library versions, thresholds,
-                        metrics, creation time, and the SHA-256 of every file
+                        fingerprint and dimension, the encoder export (its exporter
+                        versions: torch, onnx, onnxruntime; fusions; its check against
+                        torch), library versions, thresholds, metrics, creation time,
+                        and the SHA-256 of every file (the encoder's files included)
     history/            the history store (see classifier.history)
 
 skops stores the estimator without pickle and, on load, builds only the types
 we name as trusted; :func:`load_model` also checks the file's SHA-256 against
 the manifest before reading it at all, and refuses a model made with
-another codebook, other training data, another embedding model or another
-scikit-learn version, each with a one-line message saying how to rebuild.
+another codebook, other training data, another embedding model, another
+scikit-learn version, a missing or altered encoder export or another onnxruntime
+version than the one that optimised it, each with a one-line message saying how to
+rebuild. Loading never imports torch: the model's embedder is the ONNX export.
 """
 from __future__ import annotations
 
@@ -23,7 +34,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
-import skops.io as sio
 
 from classifier import __version__, paths
 from classifier.codebook import Codebook, default_codebook
@@ -31,6 +41,8 @@ from classifier.data import training_data_hash
 from classifier.embed import Embedder
 from classifier.errors import ArtefactError
 from classifier.fileio import atomic_path, sha256_file, write_text
+from classifier.head import HEAD_FILE, MAX_DIFF, LinearHead, compile_head
+from classifier.onnx_encoder import file_digest
 from classifier.pipeline import ThemeModel
 
 MODEL_FILE = "classifier.skops"
@@ -43,14 +55,63 @@ TRUSTED_TYPES = {
     "sklearn.dummy.DummyClassifier",
 }
 MANIFEST_FILE = "manifest.json"
+ENCODER_DIR = "encoder"
 MODEL_PARAMS = ("C", "use_codebook", "codebook_weight", "review_margin", "random_state",
                 "codebook_negatives", "keyword_weight", "actor_weight", "threshold_repeats")
 REBUILD = "rebuild it with `python -m classifier train` (or `make run`)"
 
 
+def _skops_io():
+    """``skops.io``, imported without crawling all of scikit-learn.
+
+    On import, skops lists every scikit-learn estimator as trusted by default, with
+    ``sklearn.utils.all_estimators()``, which imports every public scikit-learn module —
+    among them ``sklearn.externals.array_api_compat.torch``, i.e. torch: 8 s and 600 MB
+    before a finding is classified. Here that list is left empty while skops is imported,
+    and :func:`load_model` applies the same rule to only the types the model file
+    names (:func:`_is_public_sklearn_estimator`).
+    """
+    import sys
+
+    if "skops.io" not in sys.modules:
+        import sklearn.utils
+
+        real = sklearn.utils.all_estimators
+        sklearn.utils.all_estimators = lambda *args, **kwargs: []
+        try:
+            import skops.io  # noqa: F401
+        finally:
+            sklearn.utils.all_estimators = real
+    return sys.modules["skops.io"]
+
+
+def _is_public_sklearn_estimator(name: str) -> bool:
+    """skops's default rule, for one type name: a non-abstract scikit-learn estimator class
+    exposed under its own name by a public scikit-learn module (e.g.
+    ``sklearn.linear_model._logistic.LogisticRegression``, public as
+    ``sklearn.linear_model.LogisticRegression``)."""
+    import inspect
+    from importlib import import_module
+
+    module_name, _, cls_name = name.rpartition(".")
+    if not module_name.startswith("sklearn.") or cls_name.startswith("_"):
+        return False
+    try:
+        from sklearn.base import BaseEstimator
+
+        cls = getattr(import_module(module_name), cls_name, None)
+        public = module_name.split("._")[0]
+        exposed = getattr(import_module(public), cls_name, None)
+    except ImportError:
+        return False
+    return (inspect.isclass(cls) and exposed is cls and issubclass(cls, BaseEstimator)
+            and not inspect.isabstract(cls) and cls is not BaseEstimator)
+
+
 def library_versions() -> dict[str, str]:
     out = {"python": platform.python_version(), "inspection-themes": __version__}
-    for name in ("scikit-learn", "sentence-transformers", "torch", "numpy", "pandas", "joblib"):
+    for name in ("scikit-learn", "sentence-transformers", "torch", "numpy", "pandas", "joblib",
+                 "onnx", "onnxruntime", "tokenizers"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:
@@ -62,13 +123,35 @@ def _minor(v: str) -> str:
     return ".".join(v.split(".")[:2])
 
 
+def encoder_files(models_dir: Path, encoder: dict) -> dict[str, str]:
+    """The export's files as manifest entries (``encoder/model.onnx`` → SHA-256)."""
+    return {f"{ENCODER_DIR}/{name}": digest for name, digest in encoder["files"].items()} | {
+        f"{ENCODER_DIR}/encoder.json": sha256_file(models_dir / ENCODER_DIR / "encoder.json")}
+
+
+def encoder_entry(encoder: dict) -> dict:
+    """The manifest's ``encoder`` section, from the export's encoder.json."""
+    keep = ("fingerprint", "dimension", "max_seq_length", "pooling", "precision", "opset",
+            "fusions", "check", "onnx_file")
+    return {"path": ENCODER_DIR, "format": "onnx", **{k: encoder.get(k) for k in keep},
+            "sha256": encoder["files"][encoder.get("onnx_file", "model.onnx")],
+            "exporter_versions": encoder["versions"]}
+
+
 def save_model(model: ThemeModel, *, metrics: dict, models_dir: Path | None = None,
-               extra_files: dict[str, str] | None = None) -> Path:
-    """Write the classifier and its manifest; the manifest is written last."""
+               extra_files: dict[str, str] | None = None, encoder: dict | None = None,
+               head_check: np.ndarray | None = None) -> Path:
+    """Write the classifier and its manifest; the manifest is written last.
+
+    ``encoder`` is the encoder.json of the ONNX export in ``models_dir/encoder``
+    (see :func:`classifier.export.export_encoder`); its files join the manifest's.
+    ``head_check``: feature rows (e.g. the training set's) on which a compiled numpy
+    copy of the classifier must agree with it to be written (:mod:`classifier.head`).
+    """
     models_dir = Path(models_dir or paths.models_dir())
     models_dir.mkdir(parents=True, exist_ok=True)
     with atomic_path(models_dir / MODEL_FILE) as tmp:
-        sio.dump(model.classifier_, tmp)
+        _skops_io().dump(model.classifier_, tmp)
     emb = model.embedder
     manifest = {
         "format": 1,
@@ -85,6 +168,17 @@ def save_model(model: ThemeModel, *, metrics: dict, models_dir: Path | None = No
         "metrics": metrics,
         "files": {MODEL_FILE: sha256_file(models_dir / MODEL_FILE), **(extra_files or {})},
     }
+    if encoder is not None:
+        manifest["encoder"] = encoder_entry(encoder)
+        manifest["files"].update(encoder_files(models_dir, encoder))
+    (models_dir / HEAD_FILE).unlink(missing_ok=True)
+    head = compile_head(model.classifier_, head_check) if head_check is not None else None
+    if head is not None:
+        with atomic_path(models_dir / HEAD_FILE) as tmp:
+            head.save(tmp)
+        manifest["head"] = {"file": HEAD_FILE, "checked_rows": int(len(head_check)),
+                            "max_abs_diff": MAX_DIFF}
+        manifest["files"][HEAD_FILE] = sha256_file(models_dir / HEAD_FILE)
     manifest["model_version"] = manifest["files"][MODEL_FILE][:12]
     write_text(models_dir / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return models_dir
@@ -108,7 +202,7 @@ def check_manifest(manifest: dict, models_dir: Path, *, codebook: Codebook,
         path = models_dir / name
         if not path.exists():
             raise ArtefactError(f"{path} is missing; {REBUILD}")
-        if sha256_file(path) != digest:
+        if file_digest(path) != digest:
             raise ArtefactError(f"{path} does not match its manifest (corrupt or tampered); "
                                 f"{REBUILD}")
     if manifest.get("codebook", {}).get("sha256") != codebook.sha256:
@@ -121,46 +215,111 @@ def check_manifest(manifest: dict, models_dir: Path, *, codebook: Codebook,
     if check_data and manifest.get("training_data", {}).get("sha256") != training_data_hash():
         raise ArtefactError(f"training data changed since the model was built; {REBUILD}")
     sk_then = manifest.get("versions", {}).get("scikit-learn", "?")
-    sk_now = library_versions()["scikit-learn"]
+    try:
+        sk_now = version("scikit-learn")
+    except PackageNotFoundError:
+        sk_now = "missing"
     if _minor(sk_then) != _minor(sk_now):
         raise ArtefactError(f"model was built with scikit-learn {sk_then}, this is {sk_now}; "
                             f"{REBUILD}")
+    check_encoder(manifest, models_dir)
     if embedder is not None:
-        want = manifest.get("embedding_model", {})
-        if want.get("dimension") != embedder.dimension:
-            raise ArtefactError(
-                f"model expects {want.get('dimension')}-dimensional embeddings but "
-                f"{embedder.model_path} gives {embedder.dimension}; use the model it was "
-                f"trained with ({want.get('name')}) or {REBUILD}")
-        if want.get("fingerprint") != embedder.fingerprint:
-            raise ArtefactError(
-                f"model was trained with embedding model {want.get('name')} "
-                f"({want.get('fingerprint')}), not {embedder.model_path}; {REBUILD}")
+        check_embedder(manifest, embedder)
+
+
+def check_embedder(manifest: dict, embedder: Embedder) -> None:
+    """The embedder gives the vectors the classifier was trained on (dimension, fingerprint)."""
+    want = manifest.get("embedding_model", {})
+    if want.get("dimension") != embedder.dimension:
+        raise ArtefactError(
+            f"model expects {want.get('dimension')}-dimensional embeddings but "
+            f"{embedder.model_path} gives {embedder.dimension}; use the model it was "
+            f"trained with ({want.get('name')}) or {REBUILD}")
+    if want.get("fingerprint") != embedder.fingerprint:
+        raise ArtefactError(
+            f"model was trained with embedding model {want.get('name')} "
+            f"({want.get('fingerprint')}), not {embedder.model_path}; {REBUILD}")
+
+
+def check_encoder(manifest: dict, models_dir: Path) -> None:
+    """The ONNX export is there, vouched for, and runnable by the installed onnxruntime.
+
+    (Its files' SHA-256 were checked with the others'.)
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    encoder = manifest.get("encoder")
+    if not encoder:
+        raise ArtefactError(f"{models_dir}: the model has no ONNX encoder (built by an older "
+                            f"version); {REBUILD}")
+    folder = models_dir / encoder.get("path", ENCODER_DIR)
+    for name in (encoder.get("onnx_file") or "model.onnx", "tokenizer.json", "encoder.json"):
+        if f"{folder.name}/{name}" not in manifest.get("files", {}):
+            raise ArtefactError(f"{models_dir / MANIFEST_FILE} does not vouch for "
+                                f"{folder.name}/{name}; {REBUILD}")
+    if encoder.get("fingerprint") != manifest.get("embedding_model", {}).get("fingerprint"):
+        raise ArtefactError(f"{folder} was exported from another embedding model than the one "
+                            f"the classifier was trained with; {REBUILD}")
+    then = encoder.get("exporter_versions", {}).get("onnxruntime", "?")
+    try:
+        now = version("onnxruntime")
+    except PackageNotFoundError:
+        raise ArtefactError("onnxruntime is not installed; `pip install -e .` installs it") from None
+    if _minor(then) != _minor(now):
+        raise ArtefactError(f"{folder / 'model.onnx'} was optimised with onnxruntime {then}, this "
+                            f"is {now}; {REBUILD}")
+
+
+def inference_embedder(manifest: dict, models_dir: Path) -> Embedder:
+    """The model's ONNX encoder (torch is not imported)."""
+    if not manifest.get("encoder"):
+        raise ArtefactError(f"{models_dir}: the model has no ONNX encoder (built by an older "
+                            f"version); {REBUILD}")
+    return Embedder(models_dir / manifest["encoder"].get("path", ENCODER_DIR))
+
+
+def _load_skops(models_dir: Path):
+    """The scikit-learn classifier from classifier.skops, building only trusted types."""
+    try:
+        sio = _skops_io()
+        untrusted = sio.get_untrusted_types(file=models_dir / MODEL_FILE)
+        unexpected = sorted({t for t in untrusted if not _is_public_sklearn_estimator(t)}
+                            - TRUSTED_TYPES)
+        if unexpected:
+            raise ArtefactError(f"{models_dir / MODEL_FILE} contains types that are not trusted "
+                                f"({', '.join(unexpected)}); {REBUILD}")
+        return sio.load(models_dir / MODEL_FILE, trusted=untrusted)
+    except ArtefactError:
+        raise
+    except Exception as exc:  # hash matched, so this is an environment problem
+        raise ArtefactError(f"{models_dir / MODEL_FILE} could not be loaded ({exc}); "
+                            f"{REBUILD}") from None
 
 
 def load_model(models_dir: Path | None = None, *, embedder: Embedder | None = None,
                codebook: Codebook | None = None, check_data: bool = True) -> ThemeModel:
-    """Verify the manifest, then unpickle the classifier into a ready ThemeModel."""
+    """Verify the manifest, then load the classifier into a ready ThemeModel.
+
+    Its embedder is the ONNX export in ``models_dir/encoder`` unless ``embedder`` is given.
+    """
     models_dir = Path(models_dir or paths.models_dir())
     codebook = codebook or default_codebook()
     manifest = read_manifest(models_dir)
     if MODEL_FILE not in manifest.get("files", {}):
         raise ArtefactError(f"{models_dir / MANIFEST_FILE} does not vouch for {MODEL_FILE}; "
                             f"{REBUILD}")
-    embedder = embedder or Embedder(manifest.get("embedding_model", {}).get("path") or None)
-    check_manifest(manifest, models_dir, codebook=codebook, embedder=embedder,
-                   check_data=check_data)
+    check_manifest(manifest, models_dir, codebook=codebook, check_data=check_data)
+    embedder = embedder or inference_embedder(manifest, models_dir)
+    check_embedder(manifest, embedder)
     try:
-        untrusted = sio.get_untrusted_types(file=models_dir / MODEL_FILE)
-        unexpected = sorted(set(untrusted) - TRUSTED_TYPES)
-        if unexpected:
-            raise ArtefactError(f"{models_dir / MODEL_FILE} contains types that are not trusted "
-                                f"({', '.join(unexpected)}); {REBUILD}")
-        classifier = sio.load(models_dir / MODEL_FILE, trusted=untrusted)
+        if manifest.get("head", {}).get("file") == HEAD_FILE and HEAD_FILE in manifest["files"]:
+            classifier = LinearHead.load(models_dir / HEAD_FILE)  # no scikit-learn needed
+        else:
+            classifier = _load_skops(models_dir)
     except ArtefactError:
         raise
     except Exception as exc:  # hash matched, so this is an environment problem
-        raise ArtefactError(f"{models_dir / MODEL_FILE} could not be loaded ({exc}); "
+        raise ArtefactError(f"{models_dir / HEAD_FILE} could not be loaded ({exc}); "
                             f"{REBUILD}") from None
     params = manifest.get("params", {})
     missing = [k for k in MODEL_PARAMS if k not in params]

@@ -23,23 +23,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from classifier.thresholds import logit_distance, near_threshold  # inference needs no sklearn
+
 __all__ = ["ThemeClassifier", "best_threshold", "logit_distance", "near_threshold"]
-
-
-def logit_distance(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """|logit(p) − logit(threshold)| per theme: how far each decision is from flipping, in
-    log-odds (so a threshold of 0.15 and one of 0.5 get comparable distances)."""
-    def logit(p):
-        p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
-        return np.log(p / (1 - p))
-
-    return np.abs(logit(proba) - logit(thresholds))
-
-
-def near_threshold(proba: np.ndarray, thresholds: np.ndarray, margin: float) -> np.ndarray:
-    """True per row where any theme's probability is within ``margin`` log-odds of its
-    threshold."""
-    return (logit_distance(proba, thresholds) < margin).any(axis=1)
 
 
 def best_threshold(y_true: np.ndarray, proba: np.ndarray, *, low: float = 0.1,

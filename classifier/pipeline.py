@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from classifier.codebook import Codebook, default_codebook
 from classifier.embed import Embedder
 from classifier.features import actor_flags, term_flags
-from classifier.model import ThemeClassifier, near_threshold
+from classifier.thresholds import near_threshold
 
 EMPTY_FLAG = "empty_text"
 
@@ -100,9 +99,16 @@ class ThemeModel:
             extra_texts, extra_y = codebook_examples(self.codebook,
                                                      negatives=self.codebook_negatives)
             extra_X = self.features(self._embed(extra_texts), extra_texts)
-            X = sparse.vstack([X, extra_X]).tocsr() if sparse.issparse(X) else np.vstack([X, extra_X])
+            if hasattr(X, "tocsr"):  # sparse features (a candidate in scripts/experiments.py)
+                from scipy import sparse
+
+                X = sparse.vstack([X, extra_X]).tocsr()
+            else:
+                X = np.vstack([X, extra_X])
             Y = np.vstack([Y, extra_y])
             weights = np.concatenate([weights, np.full(len(extra_texts), self.codebook_weight)])
+        from classifier.model import ThemeClassifier  # scikit-learn: only when fitting
+
         self.classifier_ = ThemeClassifier(C=self.C, threshold_repeats=self.threshold_repeats,
                                            n_jobs=self.n_jobs,
                                            random_state=self.random_state)

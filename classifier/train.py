@@ -1,4 +1,5 @@
-"""Fit the production model on all labelled data and write it, with its history store."""
+"""Fit the production model on all labelled data and write it, with its history store and
+the embedding model exported to ONNX (``models/encoder/``) for inference without torch."""
 from __future__ import annotations
 
 import logging
@@ -8,10 +9,11 @@ import pandas as pd
 
 from classifier import data as d
 from classifier import paths
-from classifier.artefacts import save_model
+from classifier.artefacts import ENCODER_DIR, save_model
 from classifier.codebook import default_codebook
 from classifier.embed import Embedder
 from classifier.evaluate import evaluate_system, load_eval_data
+from classifier.export import export_encoder
 from classifier.history import HistoryStore, history_dir
 from classifier.pipeline import ThemeModel
 
@@ -39,6 +41,11 @@ def train_and_save(models_dir: Path | None = None, embedder: Embedder | None = N
     models_dir = Path(models_dir or paths.models_dir())
     codebook = default_codebook()
     embedder = embedder or Embedder()
+    if embedder.backend != "torch":
+        from classifier.errors import ArtefactError
+
+        raise ArtefactError(f"{embedder.model_path} is an ONNX export; train needs the "
+                            "sentence-transformers folder it was exported from (--model PATH)")
     train = d.training_set()
     model = ThemeModel(embedder, codebook=codebook, n_jobs=2).fit(train["text"].tolist(),
                                                         d.label_matrix(train["themes"], codebook))
@@ -50,5 +57,11 @@ def train_and_save(models_dir: Path | None = None, embedder: Embedder | None = N
     hist = history_frame()
     store = HistoryStore(hist, embedder.encode(hist["text"].tolist()), embedder.fingerprint, {})
     store.save(history_dir(models_dir))
-    save_model(model, metrics=metrics, models_dir=models_dir)
+    encoder = export_encoder(embedder.model_path, models_dir / ENCODER_DIR,
+                             fingerprint=embedder.fingerprint, name=embedder.model_name,
+                             check_texts=train["text"].tolist()[::8])
+    texts = train["text"].tolist()
+    head_check = model.features(embedder.encode(texts), texts)  # cached vectors: no re-encoding
+    save_model(model, metrics=metrics, models_dir=models_dir, encoder=encoder,
+               head_check=head_check)
     return model

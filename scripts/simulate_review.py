@@ -33,7 +33,7 @@ import numpy as np
 from classifier.codebook import default_codebook
 from classifier.embed import Embedder
 from classifier.evaluate import grouped_splits, load_eval_data, theme_f1
-from classifier.model import logit_distance
+from classifier.thresholds import logit_distance
 from classifier.pipeline import ThemeModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

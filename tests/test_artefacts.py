@@ -27,6 +27,21 @@ def test_valid_model_loads(models_dir):
     assert model_is_valid(models_dir) == (True, "")
 
 
+def test_model_loads_from_the_scikit_learn_file_without_a_compiled_head(fresh_models, model):
+    import numpy as np
+
+    manifest_path = fresh_models / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert "head" in manifest  # the model of this project compiles
+    manifest.pop("head")
+    manifest["files"].pop("head.npz")
+    manifest_path.write_text(json.dumps(manifest))
+    slow = load_model(fresh_models)
+    assert type(slow.classifier_).__name__ == "ThemeClassifier"
+    texts = ["Disclosure is poor.", "Letters to victims are late.", "The weather was fine."]
+    assert np.allclose(slow.predict_proba(texts), model.predict_proba(texts), atol=1e-9)
+
+
 def test_tampered_model_is_refused_before_reading(fresh_models):
     path = fresh_models / "classifier.skops"
     path.write_bytes(path.read_bytes() + b"tampered")
@@ -103,6 +118,8 @@ def test_untrusted_types_are_refused_even_with_a_matching_hash(fresh_models):
     manifest_path = fresh_models / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["files"]["classifier.skops"] = sha256_file(path)  # the attacker fixed the hash too
+    manifest.pop("head", None)  # so the scikit-learn file is the one loaded
+    manifest["files"].pop("head.npz", None)
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(ArtefactError, match="not trusted.*Smuggled"):
         load_model(fresh_models)
