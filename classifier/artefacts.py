@@ -6,7 +6,7 @@
     manifest.json       codebook and training-data hashes, embedding model name,
                         fingerprint and dimension, library versions, thresholds,
                         metrics, creation time, and the SHA-256 of every file
-    history/            the history store (see classifier.history)
+    findings.db         the findings database (SQLite default; see classifier.store)
 
 skops stores the estimator without pickle and, on load, builds only the types
 we name as trusted; :func:`load_model` also checks the file's SHA-256 against

@@ -1,10 +1,8 @@
-"""Fit the production model on all labelled data and write it, with its history store."""
+"""Fit the production model on all labelled data and write it."""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-import pandas as pd
 
 from classifier import data as d
 from classifier import paths
@@ -12,24 +10,9 @@ from classifier.artefacts import save_model
 from classifier.codebook import default_codebook
 from classifier.embed import Embedder
 from classifier.evaluate import evaluate_system, load_eval_data
-from classifier.history import HistoryStore, history_dir
 from classifier.pipeline import ThemeModel
 
 log = logging.getLogger(__name__)
-
-
-def history_frame() -> pd.DataFrame:
-    """Every labelled training finding as a history row."""
-    main = d.labelled_findings()
-    main = main.assign(hid=main["id"], source="001_aap_composite_2019.txt",
-                       source_title="HMCPSI AAP composite report (October 2019), Annex B",
-                       location="Annex B", origin="labelled")
-    extra = d.extra_findings()
-    extra = extra.assign(hid=extra["id"], area="", part="", kind="", number="",
-                         source_title="", origin="labelled")
-    frame = pd.concat([main, extra], ignore_index=True)
-    frame["number"] = frame["number"].astype(str)
-    return frame
 
 
 def train_and_save(models_dir: Path | None = None, embedder: Embedder | None = None,
@@ -46,8 +29,5 @@ def train_and_save(models_dir: Path | None = None, embedder: Embedder | None = N
         metrics = evaluate_system(lambda: ThemeModel(embedder, codebook=codebook),
                                   load_eval_data(codebook), codebook,
                                   schemes=("random_cv", "out_of_report"), n_repeats=1)
-    hist = history_frame()
-    store = HistoryStore(hist, embedder.encode(hist["text"].tolist()), embedder.fingerprint, {})
-    store.save(history_dir(models_dir))
     save_model(model, metrics=metrics, models_dir=models_dir)
     return model

@@ -28,6 +28,7 @@ reports = Table(
     Column("content_hash", String(64), nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("content_hash", name="uq_reports_content_hash"),
+    sqlite_autoincrement=True,  # ids are never reused (caches and audit trails key on them)
 )
 
 findings = Table(
@@ -43,6 +44,7 @@ findings = Table(
     Column("location", Text, nullable=False, server_default=""),
     Column("text", Text, nullable=False),
     Index("ix_findings_report", "report_id"),
+    sqlite_autoincrement=True,
 )
 
 classifications = Table(
@@ -79,6 +81,7 @@ decisions = Table(
     Column("model_version", String(40), nullable=False, server_default=""),
     Column("note", Text, nullable=False, server_default=""),
     Index("ix_decisions_finding", "finding_id"),
+    sqlite_autoincrement=True,
 )
 
 store_state = Table(

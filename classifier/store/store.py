@@ -65,6 +65,7 @@ class FindingsStore:
         self.codebook = codebook or default_codebook()
         self._lock = threading.Lock()
         self._vectors: dict[str, tuple[int, VectorIndex, np.ndarray]] = {}
+        self._frames: dict[tuple, tuple[int, pd.DataFrame]] = {}
 
     @property
     def url(self) -> str:
@@ -187,6 +188,18 @@ class FindingsStore:
     # -- findings ----------------------------------------------------------------------------
     def findings_frame(self, *, probabilities: bool = False,
                        report_id: int | None = None) -> pd.DataFrame:
+        """Every finding with its report and effective label (cached per generation; a copy)."""
+        key = (probabilities, report_id)
+        gen = self.generation()
+        with self._lock:
+            hit = self._frames.get(key)
+        if hit is None or hit[0] != gen:
+            hit = (gen, self._read_findings(probabilities, report_id))
+            with self._lock:
+                self._frames[key] = hit
+        return hit[1].copy()
+
+    def _read_findings(self, probabilities: bool, report_id: int | None) -> pd.DataFrame:
         """Every finding with its report and its effective label (a human decision wins).
 
         Columns: finding_id, report_id, report, publisher, date, year, area, part, kind,

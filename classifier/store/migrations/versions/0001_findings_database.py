@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("content_hash", name="uq_reports_content_hash"),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "findings",
@@ -39,6 +40,7 @@ def upgrade() -> None:
         sa.Column("section", sa.Text, nullable=False, server_default=""),
         sa.Column("location", sa.Text, nullable=False, server_default=""),
         sa.Column("text", sa.Text, nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_findings_report", "findings", ["report_id"])
     op.create_table(
@@ -73,6 +75,7 @@ def upgrade() -> None:
         sa.Column("previous_source", sa.String(10), nullable=False),
         sa.Column("model_version", sa.String(40), nullable=False, server_default=""),
         sa.Column("note", sa.Text, nullable=False, server_default=""),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_decisions_finding", "decisions", ["finding_id"])
     state = op.create_table(
