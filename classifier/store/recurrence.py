@@ -38,11 +38,12 @@ def assign_groups(index: VectorIndex, groups: np.ndarray, ids: list[int], vector
 
 def recurring_across_reports(findings: pd.DataFrame, groups: pd.DataFrame,
                              min_reports: int = 2) -> pd.DataFrame:
-    """Weaknesses (issue findings grouped by similarity) found in at least ``min_reports``
+    """Weaknesses (findings that are not strengths or good practice, grouped by similarity)
+    found in at least ``min_reports``
     reports: N reports over Y years, the reports named, an example finding and its themes."""
     cols = ["weakness", "themes", "reports", "years", "first", "last", "findings", "report_titles",
             "recurrence_group"]
-    issues = findings[findings["kind"].isin(["issue", "recommendation"])]
+    issues = findings[~findings["kind"].isin(["strength", "good_practice"])]  # kind unknown: kept
     rows = issues.merge(groups, on="finding_id", how="inner")
     if rows.empty:
         return pd.DataFrame(columns=cols)
