@@ -53,6 +53,12 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _clean(value: object) -> str:
+    """Text as stored: PostgreSQL refuses NUL characters, so no backend gets them."""
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) \
+        else str(value).replace("\x00", "")
+
+
 def _vec_bytes(v: np.ndarray) -> bytes:
     return np.ascontiguousarray(v, dtype=np.float32).tobytes()
 
@@ -105,8 +111,9 @@ class FindingsStore:
             if existing is not None:
                 return AddResult(int(existing), 0, True)
             report_id = conn.execute(insert(s.reports).values(
-                title=meta.title, publisher=meta.publisher, published=meta.published,
-                kind=meta.kind, file_name=meta.file_name, content_hash=meta.content_hash,
+                title=_clean(meta.title), publisher=_clean(meta.publisher),
+                published=meta.published, kind=_clean(meta.kind),
+                file_name=_clean(meta.file_name), content_hash=meta.content_hash,
                 added_at=_now()).returning(s.reports.c.id)).scalar_one()
             ids = self._insert_findings(conn, report_id, findings)
             self._insert_labels(conn, ids, labels, label_source)
@@ -118,8 +125,8 @@ class FindingsStore:
         cols = ["area", "part", "kind", "number", "section", "location"]
         rows = []
         for pos, rec in enumerate(frame.to_dict("records")):
-            row = {c: "" if pd.isna(rec.get(c, "")) else str(rec.get(c, "")) for c in cols}
-            row.update(report_id=report_id, position=pos, text=str(rec["text"]))
+            row = {c: _clean(rec.get(c, "")) for c in cols}
+            row.update(report_id=report_id, position=pos, text=_clean(rec["text"]))
             rows.append(row)
         if not rows:
             return []
@@ -377,10 +384,10 @@ class FindingsStore:
             current = self._current_label(conn, finding_id)
             if current is None:
                 raise InputError(f"no finding with id {finding_id}; see `review list`")
-            row = {"finding_id": finding_id, "themes": canonical, "decided_by": by.strip(),
-                   "decided_at": _now(), "previous_themes": current["themes"],
-                   "previous_source": current["source"],
-                   "model_version": current["model_version"], "note": note}
+            row = {"finding_id": finding_id, "themes": canonical,
+                   "decided_by": _clean(by.strip()), "decided_at": _now(),
+                   "previous_themes": current["themes"], "previous_source": current["source"],
+                   "model_version": current["model_version"], "note": _clean(note)}
             row["id"] = conn.execute(insert(s.decisions).values(**row)
                                      .returning(s.decisions.c.id)).scalar_one()
         return row
