@@ -12,6 +12,7 @@ pages = [
     st.Page("app_pages/check.py", title="Check a finding", icon="🔎"),
     st.Page("app_pages/batch.py", title="Classify reports", icon="📄"),
     st.Page("app_pages/reports.py", title="Reports", icon="🗂️"),
+    st.Page("app_pages/review.py", title="Review", icon="✅"),
     st.Page("app_pages/emerging.py", title="Emerging themes", icon="🧭"),
     st.Page("app_pages/about.py", title="About", icon="ℹ️"),
 ]

@@ -13,30 +13,37 @@ from classifier import paths
 
 
 @st.cache_resource(show_spinner=False)
-def store():
-    """The findings database (no model, no torch)."""
+def _store(url: str):
     from classifier.store import open_store
 
     return open_store()
 
 
-def generation() -> int:
-    """The database's change counter: the cache key of every table below."""
-    return store().generation()
+def store():
+    """The findings database for the current settings (no model, no torch)."""
+    from classifier.store import database_url
+
+    return _store(database_url())
+
+
+def generation() -> str:
+    """Which database, at which change: the cache key of every table below."""
+    db = store()
+    return f"{db.url}#{db.generation()}"
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def findings_table(gen: int, probabilities: bool = False) -> pd.DataFrame:
+def findings_table(gen: str, probabilities: bool = False) -> pd.DataFrame:
     return store().findings_frame(probabilities=probabilities)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def reports_table(gen: int) -> pd.DataFrame:
+def reports_table(gen: str) -> pd.DataFrame:
     return store().reports()
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def recurrence_groups(gen: int) -> pd.DataFrame:
+def recurrence_groups(gen: str) -> pd.DataFrame:
     return store().recurrence_groups()
 
 

@@ -25,5 +25,4 @@ if len(reports):
                        key="remove_sure")
     if st.button("Remove", key="remove", disabled=not sure, type="primary"):
         st.session_state["removed"] = store().remove_report(int(choice))
-        st.session_state["remove_sure"] = False
         st.rerun()

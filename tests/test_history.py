@@ -68,15 +68,17 @@ def test_history_add_list_remove_end_to_end(models_dir, database):
     (["history", "remove", "abc"], "must be a number"),
     (["history", "remove", "999"], "no report with id 999"),
 ])
-def test_history_bad_input_is_one_line_exit_2_nothing_stored(models_dir, database, args,
+def test_history_bad_input_is_one_line_exit_2_nothing_stored(models_dir, tmp_path, args,
                                                              message):
-    result = run_cli(*args)
+    env = {"CLASSIFIER_DATABASE_URL": f"sqlite:///{tmp_path / 'findings.db'}"}
+    result = run_cli(*args, env=env)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and result.stderr.count("\n") == 1
-    assert len(_list()) == 1
+    assert len(_list(env)) == 1
 
 
-def test_report_add_to_history_stores_each_file_once(models_dir, database, tmp_path):
+def test_report_add_to_history_stores_each_file_once(models_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLASSIFIER_DATABASE_URL", f"sqlite:///{tmp_path / 'findings.db'}")
     out = tmp_path / "out.csv"
     first = run_cli("report", str(REPORT_000), "--output", str(out), "--add-to-history")
     assert first.returncode == 0, first.stderr

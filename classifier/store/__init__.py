@@ -43,5 +43,5 @@ def forget_stores() -> None:
     engine_for.cache_clear()
 
 
-__all__ = ["open_store", "forget_stores", "FindingsStore", "ReportMeta", "AddResult",
+__all__ = ["open_store", "forget_stores", "database_url", "FindingsStore", "ReportMeta", "AddResult",
            "DatabaseError", "HUMAN", "MODEL", "RECURRENCE_THRESHOLD"]

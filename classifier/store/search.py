@@ -67,6 +67,19 @@ class VectorIndex:
         dist = np.atleast_2d(np.asarray(found.distances, dtype=np.float32))
         return keys, 1.0 - dist
 
+    def extended(self, ids: np.ndarray, vectors: np.ndarray) -> "VectorIndex":
+        """A new index with these vectors added; a graph already built is grown, not rebuilt."""
+        grown = VectorIndex(np.concatenate([self.ids, ids]),
+                            np.vstack([self.vectors, vectors]).astype(np.float32, copy=False)
+                            if len(self.vectors) else np.asarray(vectors, np.float32),
+                            cache_key=self.cache_key, exact_limit=self.exact_limit)
+        if self._ann is not None and len(ids):
+            self._ann.add(np.asarray(ids, dtype=np.int64), np.asarray(vectors, np.float32),
+                          threads=0)
+            grown._ann = self._ann
+            self._ann = None  # the graph now belongs to the grown index
+        return grown
+
     def similarities(self, query: np.ndarray) -> np.ndarray:
         """Exact cosine of one query to every stored vector (for recurrence counts)."""
         return self.vectors @ np.asarray(query, dtype=np.float32).ravel()

@@ -81,9 +81,29 @@ class FindingsStore:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         with self.engine.begin() as conn:
-            conn.execute(update(s.store_state).where(s.store_state.c.id == 1)
-                         .values(generation=s.store_state.c.generation + 1))
+            conn.info["generation"] = int(conn.execute(
+                update(s.store_state).where(s.store_state.c.id == 1)
+                .values(generation=s.store_state.c.generation + 1)
+                .returning(s.store_state.c.generation)).scalar_one())
+            conn.info["added_vectors"] = None
+            conn.info["removed_vectors"] = False
             yield conn
+            done = (conn.info["generation"], conn.info.pop("added_vectors", None),
+                    conn.info.pop("removed_vectors", False))
+        self._after_write(*done)  # committed
+
+    def _after_write(self, generation: int, added: tuple | None, removed: bool) -> None:
+        """Carry the vector cache over our own write (others' writes make it reload): a
+        report added to a large database must not re-read every vector."""
+        with self._lock:
+            for fp, (gen, index, groups) in list(self._vectors.items()):
+                if gen != generation - 1 or removed:
+                    continue  # stale: the next read reloads it
+                if added is not None and added[0] == fp:
+                    _, ids, vectors, new_groups = added
+                    index = index.extended(ids, vectors)
+                    groups = np.concatenate([groups, new_groups])
+                self._vectors[fp] = (generation, index, groups)
 
     def generation(self) -> int:
         with self.engine.connect() as conn:
@@ -161,6 +181,9 @@ class FindingsStore:
                  "recurrence_group": int(g)} for fid, v, g in zip(ids, vectors, new_groups)]
         for start in range(0, len(rows), _BATCH):
             conn.execute(insert(s.embeddings), rows[start:start + _BATCH])
+        conn.info["added_vectors"] = (fingerprint, np.asarray(ids, dtype=np.int64),
+                                      np.asarray(vectors, np.float32),
+                                      np.asarray(new_groups, dtype=np.int64))
 
     def remove_report(self, report_id: int) -> dict:
         """Delete a report with its findings, labels, vectors and decisions; says what went."""
@@ -171,6 +194,7 @@ class FindingsStore:
                 raise InputError(f"no report with id {report_id}; see `history list`")
             n = conn.execute(select(func.count()).select_from(s.findings).where(
                 s.findings.c.report_id == report_id)).scalar_one()
+            conn.info["removed_vectors"] = True
             sub = select(s.findings.c.id).where(s.findings.c.report_id == report_id)
             for table in (s.decisions, s.embeddings, s.classifications):  # SQLite FKs may be off
                 conn.execute(delete(table).where(table.c.finding_id.in_(sub)))
