@@ -1,7 +1,7 @@
 """Streamlit front end: `streamlit run app.py` (or `make run`).
 
 Thin by design: every page calls the `classifier` package. The overview reads the
-bundled tables only; the model (and torch) load on the pages that need them.
+findings database only; the model (and torch) load on the pages that need them.
 """
 import streamlit as st
 
@@ -11,6 +11,8 @@ pages = [
     st.Page("app_pages/overview.py", title="Overview", icon="📊", default=True),
     st.Page("app_pages/check.py", title="Check a finding", icon="🔎"),
     st.Page("app_pages/batch.py", title="Classify reports", icon="📄"),
+    st.Page("app_pages/reports.py", title="Reports", icon="🗂️"),
+    st.Page("app_pages/review.py", title="Review", icon="✅"),
     st.Page("app_pages/emerging.py", title="Emerging themes", icon="🧭"),
     st.Page("app_pages/about.py", title="About", icon="ℹ️"),
 ]

@@ -1,16 +1,50 @@
-"""Cached loaders shared by the pages (tables with cache_data, the model with cache_resource)."""
+"""Cached loaders shared by the pages (tables with cache_data, the model with cache_resource).
+
+Every table comes from the findings database and is cached under the database's generation
+number, which every write bumps: a change made by the app or by the CLI shows at the next
+rerun, and an unchanged database is read once.
+"""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 from classifier import paths
-from classifier.data import labelled_findings
 
 
-@st.cache_data
-def findings_table() -> pd.DataFrame:
-    return labelled_findings()
+@st.cache_resource(show_spinner=False)
+def _store(url: str):
+    from classifier.store import open_store
+
+    return open_store()
+
+
+def store():
+    """The findings database for the current settings (no model, no torch)."""
+    from classifier.store import database_url
+
+    return _store(database_url())
+
+
+def generation() -> str:
+    """Which database, at which change: the cache key of every table below."""
+    db = store()
+    return f"{db.url}#{db.generation()}"
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def findings_table(gen: str, probabilities: bool = False) -> pd.DataFrame:
+    return store().findings_frame(probabilities=probabilities)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def reports_table(gen: str) -> pd.DataFrame:
+    return store().reports()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def recurrence_groups(gen: str) -> pd.DataFrame:
+    return store().recurrence_groups()
 
 
 @st.cache_data
@@ -24,12 +58,6 @@ def model():
     from classifier.classify import get_model
 
     return get_model()
-
-
-def history():
-    from classifier.classify import get_history
-
-    return get_history()
 
 
 def csv_download(frame: pd.DataFrame, name: str, label: str = "Download CSV", key: str | None = None):

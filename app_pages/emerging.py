@@ -2,10 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import escape_markdown, history, model
+from app_pages.common import escape_markdown, model, store
 
 st.title("Emerging themes")
-st.caption("Findings with none of the five themes (in history and in this session's uploads), "
+st.caption("Findings with none of the five themes (in the database and in this session's uploads), "
            "clustered by meaning. Each cluster is a candidate for a new theme.")
 n = st.slider("Clusters", 2, 12, 6, key="n_clusters")
 
@@ -14,10 +14,19 @@ if st.button("Find clusters", type="primary", key="cluster"):
 
     from classifier.emerging import cluster_other
 
+    from classifier.classify import ensure_embeddings
+
     m = model()
-    store = history()
-    mask = (store.frame["themes"] == "other").to_numpy()
-    frame, vectors = store.frame[mask], store.vectors[mask]
+    db = store()
+    ensure_embeddings(db, m)
+    index, _ = db.vectors(m.embedder.fingerprint)
+    stored = db.findings_frame()
+    stored = stored[stored["themes"] == "other"].assign(source=lambda f: f["report"])
+    row_of = {int(fid): i for i, fid in enumerate(index.ids)}
+    stored = stored[stored["finding_id"].isin(row_of)]
+    frame = stored
+    vectors = index.vectors[[row_of[int(f)] for f in stored["finding_id"]]].reshape(
+        len(stored), -1) if len(stored) else np.zeros((0, m.embedder.dimension), np.float32)
     batch = st.session_state.get("batch")
     if batch is not None and len(batch[0]):
         up = batch[0][batch[0]["themes"] == "other"]

@@ -20,18 +20,33 @@ def long_themes(findings: pd.DataFrame, codebook: Codebook | None = None) -> pd.
 
 
 def filter_findings(findings: pd.DataFrame, kind: str = "all",
-                    parts: list[str] | None = None) -> pd.DataFrame:
+                    parts: list[str] | None = None, *, reports: list[int] | None = None,
+                    publishers: list[str] | None = None, years: list[int] | None = None,
+                    areas: list[str] | None = None) -> pd.DataFrame:
+    """Findings matching every filter given (an empty or None filter keeps everything).
+
+    Most reports other than report 001 name no Part or Area: ``""`` in ``parts`` / ``areas``
+    selects those."""
     out = findings
     if kind != "all":
         out = out[out["kind"] == kind]
     if parts:
         out = out[out["part"].isin(parts)]
+    if areas:
+        out = out[out["area"].isin(areas)]
+    if reports and "report_id" in out:
+        out = out[out["report_id"].isin(reports)]
+    if publishers and "publisher" in out:
+        out = out[out["publisher"].isin(publishers)]
+    if years and "year" in out:
+        out = out[out["year"].isin(years)]
     return out
 
 
 def theme_counts(findings: pd.DataFrame, by: str, codebook: Codebook | None = None,
                  share: bool = False) -> pd.DataFrame:
     """Theme × ``by`` (area or part) counts, or shares of that column's findings."""
+    findings = findings[findings[by].notna() & (findings[by].astype(str) != "")]
     rows = long_themes(findings, codebook)
     table = pd.crosstab(rows["theme"], rows[by]).reindex(
         index=rows["theme"].cat.categories, fill_value=0)
@@ -40,6 +55,23 @@ def theme_counts(findings: pd.DataFrame, by: str, codebook: Codebook | None = No
         totals = findings.groupby(by).size().reindex(table.columns)
         table = (table / totals).fillna(0).round(3)
     return table
+
+
+def theme_share_by_year(findings: pd.DataFrame, codebook: Codebook | None = None
+                        ) -> pd.DataFrame:
+    """Long table year, theme, findings, share (of that year's findings), reports (that year)."""
+    dated = findings[findings["year"].notna()]
+    cols = ["year", "theme", "findings", "share", "reports"]
+    if dated.empty:
+        return pd.DataFrame(columns=cols)
+    table = theme_counts(dated.assign(year=dated["year"].astype(int)), "year", codebook)
+    totals = dated.groupby(dated["year"].astype(int)).size()
+    n_reports = dated.groupby(dated["year"].astype(int))["report_id"].nunique()
+    out = table.reset_index().melt(id_vars="theme", var_name="year", value_name="findings")
+    out["share"] = (out["findings"] / out["year"].map(totals)).round(3)
+    out["reports"] = out["year"].map(n_reports)
+    out["theme"] = out["theme"].astype(str)
+    return out[cols].sort_values(["year", "theme"]).reset_index(drop=True)
 
 
 def drill_down(findings: pd.DataFrame, theme: str, **where: str) -> pd.DataFrame:

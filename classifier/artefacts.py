@@ -15,7 +15,7 @@
                         versions: torch, onnx, onnxruntime; fusions; its check against
                         torch), library versions, thresholds, metrics, creation time,
                         and the SHA-256 of every file (the encoder's files included)
-    history/            the history store (see classifier.history)
+    findings.db         the findings database (SQLite default; see classifier.store)
 
 skops stores the estimator without pickle and, on load, builds only the types
 we name as trusted; :func:`load_model` also checks the file's SHA-256 against

@@ -5,7 +5,7 @@ The CLI and the app both call these functions, so they behave the same.
 from __future__ import annotations
 
 import copy
-import hashlib
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,9 +16,8 @@ from classifier import paths
 from classifier.artefacts import load_model
 from classifier.errors import ClassifierError
 from classifier.fileio import sha256_file
-from classifier.history import HistoryStore, history_dir
-from classifier.history import add_to_history as grow_history  # the name is a parameter below
 from classifier.pipeline import ThemeModel
+from classifier.store import RECURRENCE_THRESHOLD, AddResult, FindingsStore, ReportMeta, open_store
 
 CHUNK = 1000
 
@@ -32,8 +31,35 @@ def get_model(models_dir: Path | None = None) -> ThemeModel:
     return _cached_model(Path(models_dir or paths.models_dir()).resolve())
 
 
-def get_history(models_dir: Path | None = None) -> HistoryStore:
-    return HistoryStore.load(history_dir(models_dir))
+def get_store(models_dir: Path | None = None) -> FindingsStore:
+    """The findings database (see :mod:`classifier.store`)."""
+    return open_store(models_dir)
+
+
+def ensure_embeddings(store: FindingsStore, model: ThemeModel) -> int:
+    """Embed stored findings that have no vector for the model's embedder yet (report 001
+    on first run, everything after a change of embedding model); returns how many."""
+    fingerprint = model.embedder.fingerprint
+    missing = store.missing_embeddings(fingerprint)
+    if missing.empty:
+        return 0
+    vectors = model.embedder.encode(missing["text"].tolist())
+    return store.add_embeddings(missing["finding_id"].tolist(), vectors, fingerprint)
+
+
+@dataclass
+class StoreOutcome:
+    """What adding reports to the database did: per file, the stored report or 'already there'."""
+
+    reports: list[tuple[str, AddResult]] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(r.findings for _, r in self.reports if not r.existed)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for _, r in self.reports if r.existed)
 
 
 def classify_frame(frame: pd.DataFrame, text_column: str, *, models_dir: Path | None = None,
@@ -63,12 +89,16 @@ def classify_frame(frame: pd.DataFrame, text_column: str, *, models_dir: Path | 
 def check_finding(text: str, *, top_k: int = 5, models_dir: Path | None = None) -> dict:
     """Themes with probabilities, the nearest past findings and the recurrence summary."""
     model = get_model(models_dir)
-    store = get_history(models_dir)
+    store = get_store(models_dir)
+    ensure_embeddings(store, model)
     vector = model.embedder.encode([text])
     proba = model.predict_proba_vectors(vector, [text])
     described = model.describe(proba).iloc[0]
-    similar = store.search(vector, top_k=top_k)[0]
-    cols = ["area", "part", "kind", "number", "text", "themes", "source", "similarity"]
+    similar = store.search(vector, model.embedder.fingerprint, k=top_k)[0]
+    similar["source"] = similar["report"]
+    similar["date"] = similar["date"].astype(str).replace("None", "")
+    cols = ["finding_id", "area", "part", "kind", "number", "text", "themes", "label_source",
+            "source", "date", "similarity"]
     return {
         "text": text,
         "themes": described["themes"],
@@ -76,12 +106,29 @@ def check_finding(text: str, *, top_k: int = 5, models_dir: Path | None = None) 
         "probabilities": {t: float(round(proba[0, j], 4)) for j, t in enumerate(model.codebook.ids)},
         "thresholds": {t: float(v) for t, v in zip(model.codebook.ids, model.thresholds_)},
         "similar": similar[cols].to_dict(orient="records"),
-        "recurrence": store.recurrence(vector[0]),
+        "recurrence": recurrence(store, vector[0], model.embedder.fingerprint),
         "model_version": model.manifest_["model_version"],
     }
 
 
-def classify_segments(segments: pd.DataFrame, model: ThemeModel, store: HistoryStore,
+def recurrence(store: FindingsStore, vector: np.ndarray, fingerprint: str,
+               threshold: float = RECURRENCE_THRESHOLD) -> dict:
+    """In how many Areas, Parts, reports and years a finding similar to ``vector`` was made."""
+    index, _ = store.vectors(fingerprint)
+    sims = index.similarities(vector) if len(index) else np.zeros(0)
+    hit_ids = set(index.ids[sims >= threshold].tolist())
+    frame = store.findings_frame()
+    hits = frame[frame["finding_id"].isin(hit_ids)]
+    areas = sorted(a for a in hits["area"].unique() if a)
+    parts = sorted(p for p in hits["part"].unique() if p)
+    years = sorted(int(y) for y in hits["year"].dropna().unique())
+    return {"threshold": threshold, "findings": int(len(hits)), "areas": areas,
+            "n_areas": len(areas), "parts": parts, "n_parts": len(parts),
+            "sources": sorted(hits["report"].unique().tolist()),
+            "n_reports": int(hits["report_id"].nunique()), "years": years}
+
+
+def classify_segments(segments: pd.DataFrame, model: ThemeModel, store: FindingsStore,
                       *, progress: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
     """Classify segmented findings; add nearest-precedent columns. Returns (frame, vectors)."""
     texts = segments["text"].tolist()
@@ -89,33 +136,57 @@ def classify_segments(segments: pd.DataFrame, model: ThemeModel, store: HistoryS
         np.zeros((0, model.embedder.dimension), dtype=np.float32)
     described = model.describe(model.predict_proba_vectors(vectors, texts)) if texts else \
         model.classify([])
-    nearest = store.nearest(vectors) if texts else pd.DataFrame(
-        columns=["hid", "area", "part", "kind", "text", "similarity"])
+    cols = ["finding_id", "report", "area", "part", "kind", "text", "similarity"]
+    found = store.search(vectors, model.embedder.fingerprint, k=1) if texts else []
+    nearest = pd.DataFrame([f.iloc[0][cols] if len(f) else pd.Series(index=cols, dtype=object)
+                            for f in found], columns=cols).reset_index(drop=True)
     nearest = nearest.add_prefix("nearest_")
     out = pd.concat([segments.reset_index(drop=True), described, nearest], axis=1)
     out["model_version"] = model.manifest_["model_version"]
     return out, vectors
 
 
+def report_meta(path: Path, name: str, segments: pd.DataFrame,
+                given: dict | None = None) -> ReportMeta:
+    """Title, publisher and date as given (None = guess from the file), and the file's hash."""
+    from classifier.reportmeta import guess_date, guess_publisher, guess_title
+
+    given = given or {}
+    title = str(segments["source_title"].iloc[0]) if len(segments) else ""
+    opening = title + "\n" + "\n".join(segments["text"].head(30).astype(str))
+    return ReportMeta(
+        title=given.get("title") or guess_title(title, name),
+        publisher=given["publisher"] if given.get("publisher") is not None
+        else guess_publisher(opening),
+        published=given["date"] if given.get("date") is not None else guess_date(opening, name),
+        file_name=name, content_hash=sha256_file(Path(path)))
+
+
 def classify_reports(files: list[Path], *, models_dir: Path | None = None,
                      text_column: str = "text", add_to_history: bool = False,
-                     progress: bool = False, names: list[str] | None = None
-                     ) -> tuple[pd.DataFrame, list[tuple[str, str]], tuple[int, int]]:
+                     progress: bool = False, names: list[str] | None = None,
+                     meta: list[dict] | dict | None = None
+                     ) -> tuple[pd.DataFrame, list[tuple[str, str]], StoreOutcome]:
     """Segment and classify each file; a bad file is reported and the others go on.
 
-    Returns (findings, [(file, reason)], (added to history, files already in history)).
+    With ``add_to_history`` each file is stored as one report, in one transaction (all its
+    findings or none); ``meta`` gives title / publisher / date (one dict for every file, or
+    one per file), anything missing is guessed from the file.
+    Returns (findings, [(file, reason)], what was stored).
     """
     from classifier.segment import segment_file
 
     model = get_model(models_dir)
-    store = get_history(models_dir)
-    frames, failures, additions = [], [], []
-    iterator = list(zip(files, names or [Path(f).name for f in files]))
+    store = get_store(models_dir)
+    ensure_embeddings(store, model)
+    metas = meta if isinstance(meta, list) else [meta or {}] * len(files)
+    frames, failures, outcome = [], [], StoreOutcome()
+    iterator = list(zip(files, names or [Path(f).name for f in files], metas))
     if progress:
         from tqdm import tqdm
 
-        iterator = tqdm(iterator, desc="reports", unit="file")
-    for path, name in iterator:
+        iterator = tqdm(iterator, desc="reports", unit="file", disable=None)
+    for path, name, given in iterator:
         try:
             segments = segment_file(Path(path), text_column=text_column, display_name=name)
             if segments.empty:
@@ -124,22 +195,32 @@ def classify_reports(files: list[Path], *, models_dir: Path | None = None,
             failures.append((name, str(exc)))
             continue
         classified, vectors = classify_segments(segments, model, store)
-        frames.append(classified)
         if add_to_history:
-            additions.append((_history_rows(classified), vectors, sha256_file(Path(path)), name))
+            info = report_meta(Path(path), name, segments, given)
+            result = store.add_report(info, classified, classified, vectors=vectors,
+                                      fingerprint=model.embedder.fingerprint)
+            outcome.reports.append((name, result))
+            classified["report_id"] = result.report_id
+        frames.append(classified)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    added = grow_history(additions, history_dir(models_dir)) if additions else (0, 0)
-    return frame, failures, added
+    return frame, failures, outcome
 
 
-def _history_rows(classified: pd.DataFrame) -> pd.DataFrame:
-    digest = classified["source_file"].astype(str) + ":" + classified["location"].astype(str)
-    return pd.DataFrame({
-        "hid": [hashlib.sha256(d.encode()).hexdigest()[:16] for d in digest],
-        "area": "", "part": "", "kind": classified["kind"].fillna(""),
-        "number": "", "text": classified["text"], "themes": classified["themes"],
-        "source": classified["source_file"], "source_title": classified.get("source_title", ""),
-        "location": classified["location"], "origin": "added"})
+def reclassify_store(models_dir: Path | None = None) -> tuple[int, str]:
+    """Re-score every model-labelled finding in the database with the model in use."""
+    model = get_model(models_dir)
+    store = get_store(models_dir)
+    ensure_embeddings(store, model)
+    version = model.manifest_["model_version"]
+
+    def score(texts: list[str], vectors: np.ndarray | None) -> pd.DataFrame:
+        if vectors is None:
+            vectors = model.embedder.encode(texts)
+        out = model.describe(model.predict_proba_vectors(vectors, texts))
+        out["model_version"] = version
+        return out
+
+    return store.reclassify(score, model.embedder.fingerprint), version
 
 
 def classify_csv_file(source: Path, output: Path, text_column: str, *, fmt: str = "csv",
@@ -237,8 +318,9 @@ def safe_name(name: str) -> str:
 
 
 def classify_uploads(uploads: list[tuple[str, bytes]], *, add_to_history: bool = False,
-                     models_dir: Path | None = None, on_progress=None
-                     ) -> tuple[pd.DataFrame, list[tuple[str, str]], tuple[int, int]]:
+                     models_dir: Path | None = None, on_progress=None,
+                     meta: list[dict] | None = None
+                     ) -> tuple[pd.DataFrame, list[tuple[str, str]], StoreOutcome]:
     """The app's batch job: uploaded (name, bytes) pairs in, findings out, one file at a time.
 
     Names are never used as paths (each upload is written to a fresh temporary file);
@@ -248,7 +330,7 @@ def classify_uploads(uploads: list[tuple[str, bytes]], *, add_to_history: bool =
 
     from classifier.segment import MAX_BYTES
 
-    frames, failures, added = [], [], [0, 0]
+    frames, failures, outcome = [], [], StoreOutcome()
     with tempfile.TemporaryDirectory() as tmp:
         for i, (name, data) in enumerate(uploads):
             name = safe_name(name)
@@ -259,12 +341,13 @@ def classify_uploads(uploads: list[tuple[str, bytes]], *, add_to_history: bool =
                 path = Path(tmp) / f"{i}{Path(name).suffix.lower()}"
                 path.write_bytes(data)
                 frame, fails, got = classify_reports([path], names=[name], models_dir=models_dir,
-                                                     add_to_history=add_to_history)
+                                                     add_to_history=add_to_history,
+                                                     meta=[(meta or [{}] * len(uploads))[i]])
                 frames.append(frame)
                 failures += fails
-                added = [added[0] + got[0], added[1] + got[1]]
+                outcome.reports += got.reports
             if on_progress:
                 on_progress(i + 1, len(uploads), name)
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
         len(f) for f in frames) else pd.DataFrame()
-    return frame, failures, (added[0], added[1])
+    return frame, failures, outcome

@@ -68,8 +68,8 @@ def _add_model_option(p: argparse.ArgumentParser) -> None:
 def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="fit the model on all labelled data and write models/",
                        description="Fit the theme model on every labelled finding (training_data/), "
-                                   "cross-validate it by publication group for the manifest, and "
-                                   "build the history store.")
+                                   "cross-validate it by publication group for the manifest; the "
+                                   "findings database gets vectors for any finding that lacks them.")
     _add_model_option(p)
     p.add_argument("--if-missing", action="store_true",
                    help="do nothing when models/ already holds a valid model")
@@ -87,12 +87,24 @@ def _run_train(args: argparse.Namespace) -> int:
         ok, why = model_is_valid(models_dir)
         if ok:
             print(f"model in {models_dir} is valid; nothing to do")
+            _embed_store(models_dir)
             return 0
         print(f"building the model: {why.split(';')[0]}")
     model = train_and_save(models_dir, Embedder(args.model))
+    _embed_store(models_dir)
     thresholds = ", ".join(f"{t} {v:.2f}" for t, v in zip(model.codebook.ids, model.thresholds_))
     print(f"model written to {models_dir} (thresholds: {thresholds})")
     return 0
+
+
+def _embed_store(models_dir: Path) -> None:
+    """Open the database (loading report 001 on first run) and embed what lacks a vector."""
+    from classifier.classify import ensure_embeddings, get_model, get_store
+
+    store = get_store(models_dir)
+    if not store.missing_embeddings(get_model(models_dir).embedder.fingerprint).empty:
+        n = ensure_embeddings(store, get_model(models_dir))
+        print(f"findings database: {n} findings embedded")
 
 
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
@@ -285,7 +297,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=["csv", "json"], default=None)
     p.add_argument("--text-column", default="text", help="text column of CSV inputs")
     p.add_argument("--add-to-history", action="store_true",
-                   help="add the classified findings to the history store")
+                   help="also store each file as a report in the findings database")
     p.add_argument("--models-dir", type=Path, default=None)
     p.set_defaults(func=_run_report)
 
@@ -303,7 +315,7 @@ def _run_report(args: argparse.Namespace) -> int:
         print(f"{len(frame)} findings from {frame['source_file'].nunique()} file(s) -> "
               f"{args.output}", file=sys.stderr)
     if args.add_to_history:
-        print(f"history: {added[0]} findings added, {added[1]} file(s) already there",
+        print(f"history: {added.added} findings added, {added.skipped} file(s) already there",
               file=sys.stderr)
     if failures:
         return 1
@@ -311,42 +323,206 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _add_history(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("history", help="the history store of past findings")
+    p = sub.add_parser("history", help="the findings database: add, list, remove, reclassify",
+                       description="Every stored report and its findings (SQLite in models/, "
+                                   "or PostgreSQL with CLASSIFIER_DATABASE_URL).")
     hsub = p.add_subparsers(dest="history_command", metavar="ACTION")
-    add = hsub.add_parser("add", help="classify reports and add their findings to history")
+    add = hsub.add_parser("add", help="segment, classify and store reports (one each)",
+                          description="Each FILE becomes one report, stored whole or not at "
+                                      "all; a file stored before is left as it is.")
     add.add_argument("files", type=Path, nargs="+")
+    add.add_argument("--title", default=None, help="report title (default: from the file)")
+    add.add_argument("--publisher", default=None, help="e.g. HMCPSI (default: from the file)")
+    add.add_argument("--date", default=None, metavar="YYYY-MM-DD",
+                     help="publication date (default: from the file, if it names one)")
     add.add_argument("--text-column", default="text")
     add.add_argument("--models-dir", type=Path, default=None)
     add.set_defaults(func=_run_history_add)
-    show = hsub.add_parser("show", help="summarise the store")
+    lst = hsub.add_parser("list", help="one line (or JSON object) per stored report")
+    lst.add_argument("--format", choices=["table", "json"], default="table")
+    lst.add_argument("--models-dir", type=Path, default=None)
+    lst.set_defaults(func=_run_history_list)
+    show = hsub.add_parser("show", help="the reports, and findings by label source")
     show.add_argument("--models-dir", type=Path, default=None)
     show.set_defaults(func=_run_history_show)
+    rm = hsub.add_parser("remove", help="remove a report and its findings")
+    rm.add_argument("report_id", metavar="REPORT_ID", help="from `history list`")
+    rm.add_argument("--models-dir", type=Path, default=None)
+    rm.set_defaults(func=_run_history_remove)
+    re_ = hsub.add_parser("reclassify", help="re-score model-labelled findings with the "
+                                             "model in use (human labels untouched)")
+    re_.add_argument("--models-dir", type=Path, default=None)
+    re_.set_defaults(func=_run_history_reclassify)
+    p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
 
 
 def _run_history_add(args: argparse.Namespace) -> int:
     from classifier.classify import classify_reports
+    from classifier.errors import InputError
+    from classifier.reportmeta import parse_date
 
-    frame, failures, (added, skipped) = classify_reports(
+    if args.title is not None and len(args.files) > 1:
+        raise InputError("--title names one report: give one FILE with it")
+    if args.title is not None and not args.title.strip():
+        raise InputError("--title is empty")
+    given = {"title": args.title, "publisher": args.publisher, "date": parse_date(args.date)}
+    for path in args.files:
+        if not path.is_file():
+            raise InputError(f"{path}: file not found; check the path")
+    frame, failures, outcome = classify_reports(
         args.files, models_dir=args.models_dir, text_column=args.text_column,
-        add_to_history=True, progress=True)
+        add_to_history=True, progress=True, meta=given)
     for name, reason in failures:
         print(f"error: {name}: {reason}", file=sys.stderr)
-    print(f"history: {added} findings added, {skipped} file(s) already there")
+    for name, result in outcome.reports:
+        if result.existed:
+            print(f"{name}: already stored as report {result.report_id}; nothing added")
+        else:
+            print(f"{name}: report {result.report_id}, {result.findings} findings added")
     return 1 if failures else 0
 
 
-def _run_history_show(args: argparse.Namespace) -> int:
-    from classifier.history import HistoryStore, history_dir
+def _reports_records(models_dir) -> list[dict]:
+    from classifier.classify import get_store
 
-    store = HistoryStore.load(history_dir(args.models_dir))
-    print(f"{len(store.frame)} findings; by source:")
-    print(store.frame.groupby(["origin", "source"]).size().to_string())
+    reports = get_store(models_dir).reports()
+    return [{"id": int(r.id), "title": r.title, "publisher": r.publisher,
+             "date": r.date.isoformat() if r.date is not None and not isinstance(r.date, float)
+             else None, "findings": int(r.findings), "file_name": r.file_name}
+            for r in reports.itertuples()]
+
+
+def _run_history_list(args: argparse.Namespace) -> int:
+    import json
+
+    records = _reports_records(args.models_dir)
+    if args.format == "json":
+        for rec in records:
+            print(json.dumps(rec, ensure_ascii=False))
+        return 0
+    for rec in records:
+        print(f"{rec['id']:>5}  {rec['date'] or '----------'}  {rec['findings']:>5} findings  "
+              f"{rec['publisher'] or '-':<10}  {rec['title'][:70]}")
+    print(f"{len(records)} report(s)", file=sys.stderr)
+    return 0
+
+
+def _run_history_show(args: argparse.Namespace) -> int:
+    from classifier.classify import get_store
+
+    args.format = "table"
+    _run_history_list(args)
+    frame = get_store(args.models_dir).findings_frame()
+    print(f"\n{len(frame)} findings; by label source:")
+    print(frame.groupby("label_source").size().to_string())
+    return 0
+
+
+def _run_history_remove(args: argparse.Namespace) -> int:
+    from classifier.classify import get_store
+    from classifier.errors import InputError
+
+    try:
+        report_id = int(args.report_id)
+    except ValueError:
+        raise InputError(f"REPORT_ID must be a number from `history list`, not "
+                         f"{args.report_id!r}") from None
+    gone = get_store(args.models_dir).remove_report(report_id)
+    print(f"removed report {gone['id']} ({gone['title'][:80]}) and its {gone['findings']} "
+          f"findings")
+    return 0
+
+
+def _run_history_reclassify(args: argparse.Namespace) -> int:
+    from classifier.classify import reclassify_store
+
+    n, version = reclassify_store(args.models_dir)
+    print(f"{n} model-labelled findings re-scored with model {version}; human labels untouched")
+    return 0
+
+
+# --------------------------------------------------------------------------- review
+def _add_review(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("review", help="the review queue and human corrections",
+                       description="Findings the model is least sure of first; a decision is "
+                                   "stored with who, when and the label it replaces, never "
+                                   "overwritten, and wins over the model everywhere.")
+    rsub = p.add_subparsers(dest="review_command", metavar="ACTION")
+    lst = rsub.add_parser("list", help="the next findings to review")
+    lst.add_argument("--limit", type=int, default=20)
+    lst.add_argument("--report", type=int, default=None, metavar="ID")
+    lst.add_argument("--theme", default=None, help="only findings the model gave this theme")
+    lst.add_argument("--area", default=None)
+    lst.add_argument("--format", choices=["table", "json"], default="table")
+    lst.add_argument("--models-dir", type=Path, default=None)
+    lst.set_defaults(func=_run_review_list)
+    st = rsub.add_parser("set", help="record a human decision on a finding")
+    st.add_argument("finding_id", metavar="FINDING_ID")
+    st.add_argument("--themes", required=True, help='e.g. "grip;disclosure", or "other"')
+    st.add_argument("--by", default=None, help="who decides (default: your user name)")
+    st.add_argument("--note", default="")
+    st.add_argument("--models-dir", type=Path, default=None)
+    st.set_defaults(func=_run_review_set)
+    p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
+
+
+def _run_review_list(args: argparse.Namespace) -> int:
+    import json
+
+    from classifier.artefacts import read_manifest
+    from classifier.classify import get_store
+    from classifier.errors import InputError
+    from classifier.review import review_queue
+
+    if args.limit < 1:
+        raise InputError("--limit must be at least 1")
+    store = get_store(args.models_dir)
+    if args.theme:
+        store.codebook.parse(args.theme)  # unknown theme -> one-line error
+    thresholds = read_manifest(args.models_dir).get("thresholds", {})
+    queue = review_queue(store.findings_frame(probabilities=True), thresholds,
+                         report_id=args.report, theme=args.theme, area=args.area,
+                         codebook=store.codebook).head(args.limit)
+    pcols = [f"p_{t}" for t in store.codebook.ids]
+    for rec in queue.to_dict("records"):
+        if args.format == "json":
+            out = {k: rec[k] for k in ("finding_id", "report_id", "report", "area", "part",
+                                       "kind", "text", "themes", "needs_review", "margin",
+                                       "model_version")}
+            out["date"] = str(rec["date"]) if rec["date"] is not None else None
+            out["probabilities"] = {c[2:]: rec[c] for c in pcols}
+            print(json.dumps(out, ensure_ascii=False, default=str))
+        else:
+            flag = "!" if rec["needs_review"] else " "
+            print(f"{rec['finding_id']:>7} {flag} [{rec['themes']}] (margin {rec['margin']:.2f}) "
+                  f"report {rec['report_id']}: {rec['text'][:100]}")
+    if args.format != "json":
+        print(f"{len(queue)} finding(s); ! = needs review", file=sys.stderr)
+    return 0
+
+
+def _run_review_set(args: argparse.Namespace) -> int:
+    import getpass
+
+    from classifier.classify import get_store
+    from classifier.errors import InputError
+
+    try:
+        finding_id = int(args.finding_id)
+    except ValueError:
+        raise InputError(f"FINDING_ID must be a number from `review list`, not "
+                         f"{args.finding_id!r}") from None
+    by = args.by if args.by is not None else (os.environ.get("USER") or getpass.getuser())
+    row = get_store(args.models_dir).record_decision(finding_id, args.themes, by=by,
+                                                     note=args.note)
+    print(f"finding {finding_id}: {row['themes']} (by {row['decided_by']}; was "
+          f"{row['previous_themes']} by the {row['previous_source'] or 'model'})")
     return 0
 
 
 # --------------------------------------------------------------------------- main
 COMMANDS = [_add_extract, _add_train, _add_evaluate, _add_classify, _add_similar,
-            _add_report, _add_history]
+            _add_report, _add_history, _add_review]
 
 
 def build_parser() -> argparse.ArgumentParser:

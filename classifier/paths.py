@@ -39,6 +39,3 @@ def labels_csv() -> Path:
 def ratings_csv() -> Path:
     return data_dir() / "area_ratings.csv"
 
-
-def devset_csv() -> Path:
-    return data_dir() / "devset.csv"

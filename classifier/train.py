@@ -1,11 +1,9 @@
-"""Fit the production model on all labelled data and write it, with its history store and
-the embedding model exported to ONNX (``models/encoder/``) for inference without torch."""
+"""Fit the production model on all labelled data and write it, with the embedding model
+exported to ONNX (``models/encoder/``) for inference without torch."""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-import pandas as pd
 
 from classifier import data as d
 from classifier import paths
@@ -14,26 +12,9 @@ from classifier.codebook import default_codebook
 from classifier.embed import Embedder
 from classifier.evaluate import evaluate_system, load_eval_data
 from classifier.export import export_encoder
-from classifier.history import HistoryStore, history_dir
 from classifier.pipeline import ThemeModel
 
 log = logging.getLogger(__name__)
-
-
-def history_frame() -> pd.DataFrame:
-    """Every labelled training finding as a history row."""
-    main = d.labelled_findings()
-    main = main.assign(hid=main["id"], source="001_aap_composite_2019.txt",
-                       source_title="HMCPSI AAP composite report (October 2019), Annex B",
-                       location="Annex B", origin="labelled")
-    extra = d.corpus_findings()
-    titles = d.corpus_titles()
-    extra = extra.assign(hid=extra["id"], area="", part="", kind="", number="",
-                         source_title=extra["publication"].map(titles).fillna(""),
-                         origin="labelled")
-    frame = pd.concat([main, extra], ignore_index=True)
-    frame["number"] = frame["number"].astype(str)
-    return frame
 
 
 def train_and_save(models_dir: Path | None = None, embedder: Embedder | None = None,
@@ -54,9 +35,6 @@ def train_and_save(models_dir: Path | None = None, embedder: Embedder | None = N
         log.info("cross-validating the model by publication group for its manifest")
         metrics = evaluate_system(lambda: ThemeModel(embedder, codebook=codebook, n_jobs=2),
                                   load_eval_data(codebook), codebook, schemes=("grouped_cv",))
-    hist = history_frame()
-    store = HistoryStore(hist, embedder.encode(hist["text"].tolist()), embedder.fingerprint, {})
-    store.save(history_dir(models_dir))
     encoder = export_encoder(embedder.model_path, models_dir / ENCODER_DIR,
                              fingerprint=embedder.fingerprint, name=embedder.model_name,
                              check_texts=train["text"].tolist()[::8])

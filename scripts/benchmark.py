@@ -42,7 +42,7 @@ BATCH_SIZES = (1, 8, 64)
 
 def texts(n: int) -> list[str]:
     base = pd.concat([pd.read_csv(ROOT / "training_data/findings.csv")["text"],
-                      pd.read_csv(ROOT / "training_data/devset.csv")["text"]]).tolist()
+                      pd.read_csv(ROOT / "training_data/corpus.csv")["text"]]).tolist()
     return [f"{base[i % len(base)]} ({i})" for i in range(n)]
 
 

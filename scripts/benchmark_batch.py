@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_one(n: int, folder: Path) -> dict:
-    base = pd.read_csv(ROOT / "training_data/devset.csv")["text"].tolist()
+    base = pd.read_csv(ROOT / "training_data/corpus.csv")["text"].tolist()
     src, out = folder / f"in_{n}.csv", folder / f"out_{n}.csv"
     pd.DataFrame({"id": range(n), "text": [f"{base[i % len(base)]} ({i})" for i in range(n)]}
                  ).to_csv(src, index=False)

@@ -28,10 +28,17 @@ def extraction(report_001):
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory) -> Path:
     """A model trained from the repository's real labelled data, into a temporary folder."""
+    import shutil
+
     from classifier.train import train_and_save
 
     folder = tmp_path_factory.mktemp("models")
-    train_and_save(folder)
+    prebuilt = os.environ.get("CLASSIFIER_TEST_PREBUILT_MODEL")  # a developer's shortcut
+    if prebuilt:
+        shutil.copy2(Path(prebuilt) / "classifier.skops", folder)
+        shutil.copy2(Path(prebuilt) / "manifest.json", folder)
+    else:
+        train_and_save(folder)
     os.environ["CLASSIFIER_MODELS_DIR"] = str(folder)  # subprocesses and the app use it too
     return folder
 
@@ -60,3 +67,56 @@ def run_cli(*args: str, stdin: str | None = None, env: dict | None = None):
 
     return subprocess.run([sys.executable, "-m", "classifier", *args], capture_output=True,
                           text=True, input=stdin, env={**os.environ, **(env or {})}, timeout=600)
+
+
+POSTGRES_ENV = "CLASSIFIER_TEST_POSTGRES_URL"
+
+
+def _scratch_postgres(base_url: str, name: str) -> str:
+    """Create database ``name`` on the server of ``base_url``; returns its URL."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
+                         autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres(base_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path, monkeypatch) -> str:
+    """A fresh, empty findings database on SQLite and on PostgreSQL, set as
+    CLASSIFIER_DATABASE_URL (so CLI subprocesses and the app use it too).
+
+    Off CI a machine without a PostgreSQL server skips the PostgreSQL half; with CI=true
+    nothing skips (.ci/run starts a server and exports CLASSIFIER_TEST_POSTGRES_URL)."""
+    import uuid
+
+    from classifier.store import forget_stores
+
+    name = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'findings.db'}"
+    else:
+        base = os.environ.get(POSTGRES_ENV)
+        if not base:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"{POSTGRES_ENV} is not set; .ci/run starts PostgreSQL and sets it")
+            pytest.skip(f"no PostgreSQL server ({POSTGRES_ENV} not set)")
+        name = f"classifier_test_{uuid.uuid4().hex[:12]}"
+        url = _scratch_postgres(base, name)
+    monkeypatch.setenv("CLASSIFIER_DATABASE_URL", url)
+    monkeypatch.setenv("CLASSIFIER_CACHE_DIR", str(tmp_path / "cache"))
+    forget_stores()
+    yield url
+    forget_stores()
+    if name:
+        _drop_postgres(os.environ[POSTGRES_ENV], name)

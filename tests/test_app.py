@@ -24,6 +24,7 @@ _TABLES = {
     "table_part": lambda df: list(df.columns) == ["A", "B", "C", "D"] and df.index.name == "theme",
     "drill_table": lambda df: {"number", "text"} <= set(df.columns),
     "recurring": lambda df: "areas_with_issue" in df.columns,
+    "recurring_reports": lambda df: "report_titles" in df.columns,
     "similar_table": lambda df: "similarity" in df.columns,
     "metrics": lambda df: "scheme" in df.columns,
 }
@@ -153,3 +154,80 @@ def test_real_browser_overview_and_drill_down(models_dir, tmp_path):
             assert page.get_by_text("Recurring weaknesses").is_visible()
         finally:
             browser.close()
+
+
+def test_overview_never_imports_torch(models_dir):
+    code = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
+            f"at = AppTest.from_file({APP!r}, default_timeout=180).run()\n"
+            "assert not at.exception, at.exception\n"
+            "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') "
+            "if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_overview_over_the_database_reports_trend_and_corrections(models_dir, database):
+    """Two dated reports added: the report filter and the trend include them; a human
+    correction changes the counts at once; a removed report leaves the filter again."""
+    from classifier.classify import classify_reports
+    from classifier.reportmeta import parse_date
+    from classifier.store import open_store
+
+    sources = ROOT / "training_data" / "sources"
+    files = [sources / "000_west_midlands_aai_summary.txt",
+             sources / "002_london_followup_press_release_2012.txt"]
+    frame, failures, stored = classify_reports(
+        files, add_to_history=True, meta=[{"date": parse_date("2017-06-01"), "title": "AAI WM"},
+                                          {"date": parse_date("2012-02-23")}])
+    assert not failures and [r.report_id for _, r in stored.reports] == [2, 3]
+    at = _page("overview").run()
+    assert not at.exception
+    assert at.multiselect(key="reports").options == ["1: Area Assurance Programme composite "
+                                                     "report, Annex B", "2: AAI WM",
+                                                     f"3: {_title(3)}"]
+    trend = [df.value for df in at.dataframe if 2012 in list(df.value.columns)]
+    assert len(trend) == 1 and list(trend[0].columns) == [2012, 2017, 2019]
+    total = 216 + len(frame)
+    assert any(m.value.startswith(f"**{total}** findings match") for m in at.markdown)
+    at.multiselect(key="reports").set_value([2]).run()
+    n2 = int((frame["report_id"] == 2).sum())
+    assert any(m.value.startswith(f"**{n2}** findings match") for m in at.markdown)
+    # a correction shows at once in the drill-down and the counts
+    store = open_store()
+    target = store.findings_frame(report_id=2)
+    fid = int(target[~target["themes"].str.contains("victim_letters")]["finding_id"].iloc[0])
+    store.record_decision(fid, "victim_letters", by="analyst")
+    at.selectbox(key="drill_theme").select("victim_letters").run()
+    drill = _table(at, "drill_table")
+    assert fid in set(drill["finding_id"]) and \
+        drill.set_index("finding_id").loc[fid, "label_source"] == "human"
+    store.remove_report(3)
+    at = _page("overview").run()
+    assert [o.split(":")[0] for o in at.multiselect(key="reports").options] == ["1", "2"]
+
+
+def _title(report_id: int) -> str:
+    from classifier.store import open_store
+
+    reports = open_store().reports().set_index("id")
+    return reports.loc[report_id, "title"][:80]
+
+
+def test_reports_page_lists_and_removes(models_dir, database):
+    from classifier.classify import classify_reports
+    from classifier.store import open_store
+
+    sources = ROOT / "training_data" / "sources"
+    classify_reports([sources / "000_west_midlands_aai_summary.txt"], add_to_history=True)
+    at = _page("reports").run()
+    assert not at.exception
+    listed = [df.value for df in at.dataframe if "file_name" in df.value.columns][0]
+    assert listed["id"].tolist() == [1, 2]
+    at.selectbox(key="remove_choice").select(2).run()
+    at.checkbox(key="remove_sure").check().run()
+    at.button(key="remove").click().run()
+    assert not at.exception
+    assert any("Removed report 2" in s.value for s in at.success)
+    assert open_store().reports()["id"].tolist() == [1]

@@ -1,18 +1,15 @@
-"""The inspectors' history check, and growing the history store safely."""
+"""The inspectors' history check and the `history` commands, over the findings database."""
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
-import signal
-import time
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from classifier.history import HistoryStore, add_to_history
 from tests.conftest import SOURCES, run_cli
+
+REPORT_000 = SOURCES / "000_west_midlands_aai_summary.txt"
+REPORT_002 = SOURCES / "002_london_followup_press_release_2012.txt"
 
 
 def test_similar_shows_themes_evidence_and_recurrence(models_dir):
@@ -25,8 +22,9 @@ def test_similar_shows_themes_evidence_and_recurrence(models_dir):
     sims = [s["similarity"] for s in out["similar"]]
     assert sims == sorted(sims, reverse=True) and sims[0] > 0.6
     assert all(s["themes"] == "grip" for s in out["similar"][:3])  # evidence agrees
+    assert all(s["date"] == "2019-10-01" and s["label_source"] == "human" for s in out["similar"])
     rec = out["recurrence"]
-    assert rec["n_areas"] >= 3 and "C" in rec["parts"]
+    assert rec["n_areas"] >= 3 and "C" in rec["parts"] and rec["years"] == [2019]
 
 
 def test_similar_table_output_and_bad_input(models_dir):
@@ -36,112 +34,58 @@ def test_similar_table_output_and_bad_input(models_dir):
     assert run_cli("similar", "x", "--top-k", "0").returncode == 2
 
 
-def test_history_has_every_labelled_finding(models_dir):
-    store = HistoryStore.load(models_dir / "history")
-    labels = pd.read_csv(SOURCES.parent / "labels.csv")
-    extra = pd.read_csv(SOURCES.parent / "corpus.csv")
-    assert len(store.frame) == len(labels) + len(extra)
-    assert np.allclose(np.linalg.norm(store.vectors, axis=1), 1, atol=1e-4)
+def _list(env=None) -> list[dict]:
+    result = run_cli("history", "list", "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-def test_report_add_to_history_is_idempotent(fresh_models, tmp_path):
-    report = SOURCES / "000_west_midlands_aai_summary.txt"
-    out = tmp_path / "out.csv"
-    before = len(HistoryStore.load(fresh_models / "history").frame)
-    first = run_cli("report", str(report), "--output", str(out), "--add-to-history",
-                    "--models-dir", str(fresh_models))
+def test_history_add_list_remove_end_to_end(models_dir, database):
+    """The issue's 'done when': two dated reports in, listed, one taken out again."""
+    assert [(r["id"], r["findings"], r["date"]) for r in _list()] == [(1, 216, "2019-10-01")]
+    first = run_cli("history", "add", str(REPORT_000), "--title", "AAI West Midlands",
+                    "--publisher", "HMCPSI", "--date", "2017-06-01")
     assert first.returncode == 0, first.stderr
-    grown = HistoryStore.load(fresh_models / "history")
-    added = len(grown.frame) - before
-    assert added == len(pd.read_csv(out)) > 5
-    assert (grown.frame["source"] == report.name).sum() == added
-    again = run_cli("history", "add", str(report), "--models-dir", str(fresh_models))
-    assert again.returncode == 0 and "0 findings added, 1 file(s) already there" in again.stdout
-    assert len(HistoryStore.load(fresh_models / "history").frame) == before + added
+    assert "report 2," in first.stdout and "findings added" in first.stdout
+    second = run_cli("history", "add", str(REPORT_002), str(REPORT_000))
+    assert second.returncode == 0, second.stderr
+    assert "already stored as report 2; nothing added" in second.stdout
+    reports = _list()
+    assert [r["title"] for r in reports][1] == "AAI West Midlands"
+    assert reports[2]["date"] == "2012-01-01" and reports[2]["publisher"] == "HMCPSI"
+    assert reports[1]["findings"] > 5 and reports[2]["findings"] > 5
+    gone = run_cli("history", "remove", "2")
+    assert gone.returncode == 0
+    assert gone.stdout.strip() == (f"removed report 2 (AAI West Midlands) and its "
+                                   f"{reports[1]['findings']} findings")
+    assert [r["id"] for r in _list()] == [1, 3]
 
 
-def _add_worker(folder: str, n: int) -> None:
-    store = HistoryStore.load(folder)
-    dim = store.vectors.shape[1]
-    rng = np.random.default_rng(n)
-    vec = rng.normal(size=(2, dim)).astype(np.float32)
-    vec /= np.linalg.norm(vec, axis=1, keepdims=True)
-    frame = pd.DataFrame({"hid": [f"w{n}-a", f"w{n}-b"], "text": [f"worker {n} a", f"worker {n} b"],
-                          "themes": "other", "source": f"worker-{n}", "origin": "added"})
-    add_to_history([(frame, vec, f"hash-{n}", f"worker-{n}")], folder)
+@pytest.mark.parametrize("args, message", [
+    (["history", "add", "missing.txt"], "file not found"),
+    (["history", "add", str(REPORT_000), "--date", "2017-02-30"], "is not a date"),
+    (["history", "add", str(REPORT_000), str(REPORT_002), "--title", "T"], "names one report"),
+    (["history", "remove", "abc"], "must be a number"),
+    (["history", "remove", "999"], "no report with id 999"),
+])
+def test_history_bad_input_is_one_line_exit_2_nothing_stored(models_dir, tmp_path, args,
+                                                             message):
+    env = {"CLASSIFIER_DATABASE_URL": f"sqlite:///{tmp_path / 'findings.db'}"}
+    result = run_cli(*args, env=env)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and result.stderr.count("\n") == 1
+    assert len(_list(env)) == 1
 
 
-def test_concurrent_writers_lose_nothing(fresh_models):
-    folder = str(fresh_models / "history")
-    before = len(HistoryStore.load(folder).frame)
-    ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_add_worker, args=(folder, n)) for n in range(6)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
-    store = HistoryStore.load(folder)
-    assert len(store.frame) == before + 12
-    hids = store.frame["hid"].tolist()
-    for n in range(6):
-        assert hids.count(f"w{n}-a") == 1 and hids.count(f"w{n}-b") == 1
-
-
-def _slow_writer(folder: str) -> None:
-    import classifier.history as h
-
-    original = h.sha256_file
-
-    def slow(path):  # slow down the write so the parent can kill it mid-way
-        time.sleep(0.5)
-        return original(path)
-
-    h.sha256_file = slow
-    _add_worker(folder, 99)
-
-
-def test_writer_killed_mid_write_leaves_store_intact(fresh_models):
-    folder = fresh_models / "history"
-    before = HistoryStore.load(folder)
-    ctx = multiprocessing.get_context("spawn")
-    p = ctx.Process(target=_slow_writer, args=(str(folder),))
-    p.start()
-    deadline = time.time() + 60
-    while time.time() < deadline and not list(folder.glob(".findings-*.tmp")) and \
-            len(list(folder.glob("findings-*.parquet"))) < 2:
-        time.sleep(0.05)
-    os.kill(p.pid, signal.SIGKILL)
-    p.join()
-    after = HistoryStore.load(folder)  # index still points at a complete store
-    assert len(after.frame) in (len(before.frame), len(before.frame) + 2)
-    assert len(after.frame) == len(after.vectors)
-
-
-def test_nearest_neighbour_search_is_exact():
-    rng = np.random.default_rng(1)
-    vecs = rng.normal(size=(50, 16)).astype(np.float32)
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    frame = pd.DataFrame({"hid": [str(i) for i in range(50)], "text": "t", "area": "",
-                          "part": "", "kind": "", "number": "", "themes": "other", "source": "s",
-                          "source_title": "", "location": "", "origin": "labelled"})
-    store = HistoryStore(frame, vecs, "fp", {})
-    got = store.search(vecs[7], top_k=3)[0]
-    assert got.loc[0, "hid"] == "7" and got.loc[0, "similarity"] == pytest.approx(1.0, abs=1e-4)
-    brute = np.argsort(-(vecs @ vecs[7]))[:3]
-    assert got["hid"].tolist() == [str(i) for i in brute]
-
-
-def test_two_stage_search_matches_exact_on_real_vectors(models_dir, monkeypatch):
-    import classifier.history as h
-
-    store = HistoryStore.load(models_dir / "history")
-    queries = store.vectors[:20]
-    exact = [r["hid"].tolist() for r in store.search(queries, top_k=5)]
-    monkeypatch.setattr(h, "EXACT_LIMIT", 10)
-    monkeypatch.setattr(h, "CANDIDATES", 60)
-    fresh = HistoryStore(store.frame, store.vectors, store.fingerprint, {})
-    two_stage = [r["hid"].tolist() for r in fresh.search(queries, top_k=5)]
-    overlap = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(exact, two_stage)])
-    assert overlap >= 0.95
-    assert [e[0] for e in exact] == [t[0] for t in two_stage]  # each finding finds itself
+def test_report_add_to_history_stores_each_file_once(models_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLASSIFIER_DATABASE_URL", f"sqlite:///{tmp_path / 'findings.db'}")
+    out = tmp_path / "out.csv"
+    first = run_cli("report", str(REPORT_000), "--output", str(out), "--add-to-history")
+    assert first.returncode == 0, first.stderr
+    assert "history: " in first.stderr
+    rows = pd.read_csv(out)
+    assert _list()[1]["findings"] == len(rows) > 5
+    assert rows["nearest_report"].notna().all()
+    again = run_cli("report", str(REPORT_000), "--output", str(out), "--add-to-history")
+    assert "0 findings added, 1 file(s) already there" in again.stderr
+    assert len(_list()) == 2

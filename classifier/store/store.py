@@ -1,0 +1,473 @@
+"""FindingsStore: every read and write of the findings database (the only place with SQL).
+
+Writes are one transaction each and begin by bumping ``store_state.generation``: that
+takes the write lock first (SQLite's RESERVED lock, PostgreSQL's row lock), so concurrent
+writers queue instead of interleaving, and it tells every reader's cache (vectors, tables,
+the app's ``st.cache_data``) that the database changed. Every value goes through bound
+parameters.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Callable, Iterator
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from classifier.codebook import Codebook, default_codebook
+from classifier.errors import InputError
+from classifier.store import schema as s
+from classifier.store.search import VectorIndex
+
+RECURRENCE_THRESHOLD = 0.6  # cosine at which two findings state the same weakness
+HUMAN, MODEL = "human", "model"
+_BATCH = 2000
+
+
+@dataclass
+class ReportMeta:
+    """What the user tells us about a publication (all optional but the hash)."""
+
+    title: str
+    content_hash: str
+    publisher: str = ""
+    published: date | None = None
+    kind: str = "report"
+    file_name: str = ""
+
+
+@dataclass
+class AddResult:
+    report_id: int
+    findings: int
+    existed: bool  # the same content was stored before: nothing added
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _clean(value: object) -> str:
+    """Text as stored: PostgreSQL refuses NUL characters, so no backend gets them."""
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) \
+        else str(value).replace("\x00", "")
+
+
+def _vec_bytes(v: np.ndarray) -> bytes:
+    return np.ascontiguousarray(v, dtype=np.float32).tobytes()
+
+
+class FindingsStore:
+    """One database (SQLite file or PostgreSQL), with in-memory caches keyed on its generation."""
+
+    def __init__(self, engine: Engine, codebook: Codebook | None = None):
+        self.engine = engine
+        self.codebook = codebook or default_codebook()
+        self._lock = threading.Lock()
+        self._vectors: dict[str, tuple[int, VectorIndex, np.ndarray]] = {}
+        self._frames: dict[tuple, tuple[int, pd.DataFrame]] = {}
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # -- transactions ------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            conn.info["generation"] = int(conn.execute(
+                update(s.store_state).where(s.store_state.c.id == 1)
+                .values(generation=s.store_state.c.generation + 1)
+                .returning(s.store_state.c.generation)).scalar_one())
+            conn.info["added_vectors"] = None
+            conn.info["removed_vectors"] = False
+            yield conn
+            done = (conn.info["generation"], conn.info.pop("added_vectors", None),
+                    conn.info.pop("removed_vectors", False))
+        self._after_write(*done)  # committed
+
+    def _after_write(self, generation: int, added: tuple | None, removed: bool) -> None:
+        """Carry the vector cache over our own write (others' writes make it reload): a
+        report added to a large database must not re-read every vector."""
+        with self._lock:
+            for fp, (gen, index, groups) in list(self._vectors.items()):
+                if gen != generation - 1 or removed:
+                    continue  # stale: the next read reloads it
+                if added is not None and added[0] == fp:
+                    _, ids, vectors, new_groups = added
+                    index = index.extended(ids, vectors)
+                    groups = np.concatenate([groups, new_groups])
+                self._vectors[fp] = (generation, index, groups)
+
+    def generation(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(s.store_state.c.generation)).scalar_one())
+
+    def state(self) -> dict:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(s.store_state)).mappings().one()
+        return dict(row)
+
+    # -- reports -----------------------------------------------------------------------------
+    def add_report(self, meta: ReportMeta, findings: pd.DataFrame, labels: pd.DataFrame,
+                   *, vectors: np.ndarray | None = None, fingerprint: str = "",
+                   label_source: str = MODEL) -> AddResult:
+        """Store a report with its findings, labels and (optionally) vectors, all or nothing.
+
+        ``findings`` has text and any of area, part, kind, number, section, location;
+        ``labels`` has themes and optionally model_version, needs_review, p_<theme>.
+        """
+        if len(findings) != len(labels) or (vectors is not None and len(vectors) != len(findings)):
+            raise ValueError("findings, labels and vectors must have one row per finding")
+        with self._write() as conn:
+            existing = conn.execute(select(s.reports.c.id).where(
+                s.reports.c.content_hash == meta.content_hash)).scalar()
+            if existing is not None:
+                return AddResult(int(existing), 0, True)
+            report_id = conn.execute(insert(s.reports).values(
+                title=_clean(meta.title), publisher=_clean(meta.publisher),
+                published=meta.published, kind=_clean(meta.kind),
+                file_name=_clean(meta.file_name), content_hash=meta.content_hash,
+                added_at=_now()).returning(s.reports.c.id)).scalar_one()
+            ids = self._insert_findings(conn, report_id, findings)
+            self._insert_labels(conn, ids, labels, label_source)
+            if vectors is not None and len(ids):
+                self._insert_vectors(conn, ids, vectors, fingerprint)
+        return AddResult(int(report_id), len(ids), False)
+
+    def _insert_findings(self, conn: Connection, report_id: int, frame: pd.DataFrame) -> list[int]:
+        cols = ["area", "part", "kind", "number", "section", "location"]
+        rows = []
+        for pos, rec in enumerate(frame.to_dict("records")):
+            row = {c: _clean(rec.get(c, "")) for c in cols}
+            row.update(report_id=report_id, position=pos, text=_clean(rec["text"]))
+            rows.append(row)
+        if not rows:
+            return []
+        result = conn.execute(insert(s.findings).returning(s.findings.c.id,
+                                                           sort_by_parameter_order=True), rows)
+        return [int(r[0]) for r in result]
+
+    def _insert_labels(self, conn: Connection, ids: list[int], labels: pd.DataFrame,
+                       source: str) -> None:
+        pcols = [f"p_{t}" for t in self.codebook.ids]
+        now, rows = _now(), []
+        for fid, rec in zip(ids, labels.to_dict("records")):
+            probs = {c[2:]: float(rec[c]) for c in pcols if c in rec and not pd.isna(rec[c])}
+            rows.append({"finding_id": fid, "themes": str(rec["themes"]) or "other",
+                         "model_version": str(rec.get("model_version", "") or ""),
+                         "probabilities": json.dumps(probs),
+                         "needs_review": bool(rec.get("needs_review", False)),
+                         "label_source": source, "classified_at": now})
+        if rows:
+            conn.execute(insert(s.classifications), rows)
+
+    def _insert_vectors(self, conn: Connection, ids: list[int], vectors: np.ndarray,
+                        fingerprint: str) -> None:
+        """Store vectors with their recurrence groups (joined to the most similar earlier
+        finding at cosine >= RECURRENCE_THRESHOLD, else a new group named by the finding)."""
+        from classifier.store.recurrence import assign_groups
+
+        index, groups = self._load_vectors(conn, fingerprint, writing=True)
+        new_groups = assign_groups(index, groups, ids, np.asarray(vectors, np.float32),
+                                   RECURRENCE_THRESHOLD)
+        rows = [{"finding_id": fid, "fingerprint": fingerprint, "vector": _vec_bytes(v),
+                 "recurrence_group": int(g)} for fid, v, g in zip(ids, vectors, new_groups)]
+        for start in range(0, len(rows), _BATCH):
+            conn.execute(insert(s.embeddings), rows[start:start + _BATCH])
+        conn.info["added_vectors"] = (fingerprint, np.asarray(ids, dtype=np.int64),
+                                      np.asarray(vectors, np.float32),
+                                      np.asarray(new_groups, dtype=np.int64))
+
+    def remove_report(self, report_id: int) -> dict:
+        """Delete a report with its findings, labels, vectors and decisions; says what went."""
+        with self._write() as conn:
+            row = conn.execute(select(s.reports.c.title, s.reports.c.file_name).where(
+                s.reports.c.id == report_id)).first()
+            if row is None:
+                raise InputError(f"no report with id {report_id}; see `history list`")
+            n = conn.execute(select(func.count()).select_from(s.findings).where(
+                s.findings.c.report_id == report_id)).scalar_one()
+            conn.info["removed_vectors"] = True
+            sub = select(s.findings.c.id).where(s.findings.c.report_id == report_id)
+            for table in (s.decisions, s.embeddings, s.classifications):  # SQLite FKs may be off
+                conn.execute(delete(table).where(table.c.finding_id.in_(sub)))
+            conn.execute(delete(s.findings).where(s.findings.c.report_id == report_id))
+            conn.execute(delete(s.reports).where(s.reports.c.id == report_id))
+        return {"id": report_id, "title": row.title, "file_name": row.file_name, "findings": int(n)}
+
+    def reports(self) -> pd.DataFrame:
+        """id, title, publisher, date, kind, file_name, added_at, findings — newest date first."""
+        counts = select(s.findings.c.report_id, func.count().label("findings")).group_by(
+            s.findings.c.report_id).subquery()
+        q = (select(s.reports.c.id, s.reports.c.title, s.reports.c.publisher,
+                    s.reports.c.published.label("date"), s.reports.c.kind, s.reports.c.file_name,
+                    s.reports.c.added_at, func.coalesce(counts.c.findings, 0).label("findings"))
+             .select_from(s.reports.outerjoin(counts, counts.c.report_id == s.reports.c.id))
+             .order_by(s.reports.c.id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        cols = ["id", "title", "publisher", "date", "kind", "file_name", "added_at", "findings"]
+        return pd.DataFrame([dict(r) for r in rows], columns=cols)
+
+    # -- findings ----------------------------------------------------------------------------
+    def findings_frame(self, *, probabilities: bool = False,
+                       report_id: int | None = None) -> pd.DataFrame:
+        """Every finding with its report and effective label (cached per generation; a copy)."""
+        key = (probabilities, report_id)
+        gen = self.generation()
+        with self._lock:
+            hit = self._frames.get(key)
+        if hit is None or hit[0] != gen:
+            hit = (gen, self._read_findings(probabilities, report_id))
+            with self._lock:
+                self._frames[key] = hit
+        return hit[1].copy()
+
+    def _read_findings(self, probabilities: bool, report_id: int | None) -> pd.DataFrame:
+        """Every finding with its report and its effective label (a human decision wins).
+
+        Columns: finding_id, report_id, report, publisher, date, year, area, part, kind,
+        number, section, location, text, themes, label_source, model_themes, model_version,
+        needs_review, decided_by, and with ``probabilities`` one p_<theme> column per theme.
+        """
+        latest = select(s.decisions.c.finding_id, func.max(s.decisions.c.id).label("id")) \
+            .group_by(s.decisions.c.finding_id).subquery()
+        d = s.decisions.alias("d")
+        f, r, c = s.findings, s.reports, s.classifications
+        cols = [f.c.id.label("finding_id"), f.c.report_id, r.c.title.label("report"),
+                r.c.publisher, r.c.published.label("date"), f.c.area, f.c.part, f.c.kind,
+                f.c.number, f.c.section, f.c.location, f.c.text,
+                c.c.themes.label("model_themes"), c.c.label_source.label("classified_by"),
+                c.c.model_version, c.c.needs_review, d.c.themes.label("decided_themes"),
+                d.c.decided_by]
+        if probabilities:
+            cols.append(c.c.probabilities)
+        q = (select(*cols)
+             .select_from(f.join(r, r.c.id == f.c.report_id)
+                          .outerjoin(c, c.c.finding_id == f.c.id)
+                          .outerjoin(latest, latest.c.finding_id == f.c.id)
+                          .outerjoin(d, d.c.id == latest.c.id))
+             .order_by(f.c.report_id, f.c.position))
+        if report_id is not None:
+            q = q.where(f.c.report_id == report_id)
+        with self.engine.connect() as conn:
+            frame = pd.DataFrame(conn.execute(q).mappings().all(),
+                                 columns=[col.name for col in cols])
+        return _effective(frame, self.codebook, probabilities)
+
+    def finding(self, finding_id: int) -> dict | None:
+        """One finding with report and effective label, or None."""
+        latest = self.findings_frame(probabilities=True)
+        row = latest[latest["finding_id"] == finding_id]
+        return None if row.empty else row.iloc[0].to_dict()
+
+    # -- vectors and search ------------------------------------------------------------------
+    def _load_vectors(self, conn: Connection, fingerprint: str, *, writing: bool = False
+                      ) -> tuple[VectorIndex, np.ndarray]:
+        """(index, recurrence groups) for ``fingerprint``, cached until the generation moves.
+
+        Inside a write transaction the generation was just bumped: the cache is valid when
+        it was taken one generation earlier.
+        """
+        gen = int(conn.execute(select(s.store_state.c.generation)).scalar_one())
+        gen -= 1 if writing else 0  # what this connection sees is the state before the write
+        with self._lock:
+            hit = self._vectors.get(fingerprint)
+        if hit is not None and hit[0] == gen:
+            return hit[1], hit[2]
+        q = (select(s.embeddings.c.finding_id, s.embeddings.c.vector,
+                    s.embeddings.c.recurrence_group)
+             .where(s.embeddings.c.fingerprint == fingerprint)
+             .order_by(s.embeddings.c.finding_id))
+        ids, blobs, groups = [], [], []
+        for fid, blob, group in conn.execute(q):
+            ids.append(fid)
+            blobs.append(blob)
+            groups.append(group if group is not None else fid)
+        dim = len(blobs[0]) // 4 if blobs else 0
+        vectors = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), dim) \
+            if blobs else np.zeros((0, 0), dtype=np.float32)
+        index = VectorIndex(np.asarray(ids, dtype=np.int64), vectors,
+                            cache_key=f"{self.url}|{fingerprint}")
+        groups_arr = np.asarray(groups, dtype=np.int64)
+        with self._lock:
+            self._vectors[fingerprint] = (gen, index, groups_arr)
+        return index, groups_arr
+
+    def vectors(self, fingerprint: str) -> tuple[VectorIndex, np.ndarray]:
+        """The vector index for ``fingerprint`` and each vector's recurrence group."""
+        with self.engine.connect() as conn:
+            return self._load_vectors(conn, fingerprint)
+
+    def recurrence_groups(self, fingerprint: str | None = None) -> pd.DataFrame:
+        """finding_id, recurrence_group for the newest fingerprint (no vectors read)."""
+        fp = fingerprint or self.latest_fingerprint()
+        q = select(s.embeddings.c.finding_id, s.embeddings.c.recurrence_group).where(
+            s.embeddings.c.fingerprint == fp)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).all(), columns=["finding_id", "recurrence_group"])
+
+    def latest_fingerprint(self) -> str:
+        q = (select(s.embeddings.c.fingerprint, func.count().label("n"))
+             .group_by(s.embeddings.c.fingerprint).order_by(func.count().desc()))
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return row[0] if row else ""
+
+    def missing_embeddings(self, fingerprint: str) -> pd.DataFrame:
+        """finding_id, text of findings with no vector for ``fingerprint``, in id order."""
+        have = select(s.embeddings.c.finding_id).where(s.embeddings.c.fingerprint == fingerprint)
+        q = (select(s.findings.c.id.label("finding_id"), s.findings.c.text)
+             .where(s.findings.c.id.not_in(have)).order_by(s.findings.c.id))
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).all(), columns=["finding_id", "text"])
+
+    def add_embeddings(self, finding_ids: list[int], vectors: np.ndarray,
+                       fingerprint: str) -> int:
+        """Store vectors for findings that lack them (findings removed meanwhile are skipped)."""
+        with self._write() as conn:
+            alive = set(conn.execute(select(s.findings.c.id).where(
+                s.findings.c.id.in_([int(i) for i in finding_ids]))).scalars())
+            have = set(conn.execute(select(s.embeddings.c.finding_id).where(and_(
+                s.embeddings.c.fingerprint == fingerprint,
+                s.embeddings.c.finding_id.in_([int(i) for i in finding_ids])))).scalars())
+            keep = [i for i, fid in enumerate(finding_ids) if fid in alive and fid not in have]
+            if keep:
+                self._insert_vectors(conn, [int(finding_ids[i]) for i in keep],
+                                     np.asarray(vectors)[keep], fingerprint)
+        return len(keep)
+
+    def search(self, query: np.ndarray, fingerprint: str, k: int = 5) -> list[pd.DataFrame]:
+        """For each query vector, the k most similar stored findings with a similarity column."""
+        index, _ = self.vectors(fingerprint)
+        ids, sims = index.search(query, k)
+        frame = self.findings_frame().set_index("finding_id", drop=False)
+        out = []
+        for row_ids, row_sims in zip(ids, sims):
+            keep = [i for i, fid in enumerate(row_ids) if fid in frame.index]
+            hits = frame.loc[[int(row_ids[i]) for i in keep]].reset_index(drop=True)
+            out.append(hits.assign(similarity=np.round(np.asarray(row_sims)[keep], 4)))
+        return out
+
+    # -- labels ------------------------------------------------------------------------------
+    def reclassify(self, score: Callable[[list[str], np.ndarray | None], pd.DataFrame],
+                   fingerprint: str) -> int:
+        """Re-score every model-labelled finding with ``score(texts, vectors)``; humans untouched.
+
+        ``score`` returns themes, p_<theme>, needs_review and model_version per text.
+        """
+        q = (select(s.findings.c.id, s.findings.c.text)
+             .select_from(s.findings.join(s.classifications,
+                                          s.classifications.c.finding_id == s.findings.c.id))
+             .where(s.classifications.c.label_source == MODEL).order_by(s.findings.c.id))
+        with self.engine.connect() as conn:
+            todo = pd.DataFrame(conn.execute(q).all(), columns=["id", "text"])
+        if todo.empty:
+            return 0
+        index, _ = self.vectors(fingerprint)
+        pos = {int(fid): i for i, fid in enumerate(index.ids)}
+        vecs = None
+        if all(int(i) in pos for i in todo["id"]):
+            vecs = index.vectors[[pos[int(i)] for i in todo["id"]]]
+        labels = score(todo["text"].tolist(), vecs)
+        pcols = [f"p_{t}" for t in self.codebook.ids]
+        now = _now()
+        rows = [{"fid": int(fid), "themes": rec["themes"] or "other",
+                 "model_version": str(rec["model_version"]),
+                 "probabilities": json.dumps({c[2:]: float(rec[c]) for c in pcols if c in rec}),
+                 "needs_review": bool(rec["needs_review"]), "classified_at": now}
+                for fid, rec in zip(todo["id"], labels.to_dict("records"))]
+        from sqlalchemy import bindparam
+
+        stmt = (update(s.classifications)
+                .where(and_(s.classifications.c.finding_id == bindparam("fid"),
+                            s.classifications.c.label_source == MODEL))
+                .values(themes=bindparam("themes"), model_version=bindparam("model_version"),
+                        probabilities=bindparam("probabilities"),
+                        needs_review=bindparam("needs_review"),
+                        classified_at=bindparam("classified_at")))
+        with self._write() as conn:
+            for start in range(0, len(rows), _BATCH):
+                conn.execute(stmt, rows[start:start + _BATCH])
+        return len(rows)
+
+    def record_decision(self, finding_id: int, themes: str, *, by: str, note: str = "") -> dict:
+        """Append a human decision (never overwrites); returns what was stored."""
+        parsed = self.codebook.parse(themes)  # unknown theme -> ClassifierError, nothing stored
+        canonical = self.codebook.format(parsed)
+        if not by.strip():
+            raise InputError("say who decided (--by NAME)")
+        with self._write() as conn:
+            current = self._current_label(conn, finding_id)
+            if current is None:
+                raise InputError(f"no finding with id {finding_id}; see `review list`")
+            row = {"finding_id": finding_id, "themes": canonical,
+                   "decided_by": _clean(by.strip()), "decided_at": _now(),
+                   "previous_themes": current["themes"], "previous_source": current["source"],
+                   "model_version": current["model_version"], "note": _clean(note)}
+            row["id"] = conn.execute(insert(s.decisions).values(**row)
+                                     .returning(s.decisions.c.id)).scalar_one()
+        return row
+
+    def _current_label(self, conn: Connection, finding_id: int) -> dict | None:
+        exists = conn.execute(select(s.findings.c.id).where(
+            s.findings.c.id == finding_id)).scalar()
+        if exists is None:
+            return None
+        dec = conn.execute(select(s.decisions.c.themes).where(
+            s.decisions.c.finding_id == finding_id).order_by(s.decisions.c.id.desc())
+            .limit(1)).scalar()
+        cls = conn.execute(select(s.classifications.c.themes, s.classifications.c.label_source,
+                                  s.classifications.c.model_version).where(
+            s.classifications.c.finding_id == finding_id)).first()
+        version = cls.model_version if cls else ""
+        if dec is not None:
+            return {"themes": dec, "source": HUMAN, "model_version": version}
+        if cls is None:
+            return {"themes": "", "source": "", "model_version": ""}
+        return {"themes": cls.themes, "source": cls.label_source, "model_version": version}
+
+    def decisions(self, finding_id: int | None = None) -> pd.DataFrame:
+        """The audit trail, oldest first."""
+        q = select(s.decisions).order_by(s.decisions.c.id)
+        if finding_id is not None:
+            q = q.where(s.decisions.c.finding_id == finding_id)
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).mappings().all(),
+                                columns=[c.name for c in s.decisions.columns])
+
+    def human_labels(self) -> pd.DataFrame:
+        """finding_id, report_id, report, text, themes of every finding a human decided
+        (latest decision), for training."""
+        frame = self.findings_frame()
+        return frame[frame["decided_by"].notna() & (frame["decided_by"] != "")][
+            ["finding_id", "report_id", "report", "text", "themes"]].reset_index(drop=True)
+
+    # -- one-off loading ---------------------------------------------------------------------
+    def mark(self, **flags: bool) -> None:
+        with self._write() as conn:
+            conn.execute(update(s.store_state).where(s.store_state.c.id == 1).values(**flags))
+
+
+def _effective(frame: pd.DataFrame, codebook: Codebook, probabilities: bool) -> pd.DataFrame:
+    """Add themes / label_source (a human decision wins), year, p_<theme> columns."""
+    decided = frame["decided_themes"].notna()
+    frame["themes"] = frame["decided_themes"].where(decided, frame["model_themes"]).fillna("other")
+    frame["label_source"] = np.where(decided, HUMAN, frame["classified_by"].fillna(MODEL))
+    frame["decided_by"] = frame["decided_by"].fillna("")
+    frame["needs_review"] = frame["needs_review"].fillna(False).astype(bool) & ~decided
+    dates = pd.to_datetime(frame["date"], errors="coerce")
+    frame["year"] = dates.dt.year.astype("Int64")
+    frame["model_version"] = frame["model_version"].fillna("")
+    if probabilities:
+        probs = [json.loads(p) if isinstance(p, str) else {} for p in frame.pop("probabilities")]
+        for t in codebook.ids:
+            frame[f"p_{t}"] = [p.get(t, np.nan) for p in probs]
+    return frame.drop(columns=["decided_themes", "classified_by"])
