@@ -57,7 +57,8 @@ TRUSTED_TYPES = {
 MANIFEST_FILE = "manifest.json"
 ENCODER_DIR = "encoder"
 MODEL_PARAMS = ("C", "use_codebook", "codebook_weight", "review_margin", "random_state",
-                "codebook_negatives", "keyword_weight", "actor_weight", "threshold_repeats")
+                "codebook_negatives", "keyword_weight", "actor_weight", "threshold_repeats",
+                "sentence_max")
 REBUILD = "rebuild it with `python -m classifier train` (or `make run`)"
 
 

@@ -29,7 +29,7 @@ from sklearn.model_selection import GroupKFold
 
 from classifier.codebook import Codebook, default_codebook
 from classifier.errors import ClassifierError
-from classifier.model import near_threshold
+from classifier.thresholds import REVIEW_MARGIN, near_threshold
 
 SCHEMES = ("grouped_cv", "sealed")
 N_FOLDS = 10
@@ -63,7 +63,7 @@ def scores(Y: np.ndarray, P: np.ndarray, proba: np.ndarray, ids: list[str]) -> d
 
 
 def review_split(Y: np.ndarray, P: np.ndarray, proba: np.ndarray, thresholds: np.ndarray,
-                 ids: list[str], margin: float = 0.5) -> dict:
+                 ids: list[str], margin: float = REVIEW_MARGIN) -> dict:
     """Share flagged ``needs_review`` (a probability within ``margin`` log-odds of its
     threshold), and how good the unflagged predictions are compared with all of them."""
     flagged = near_threshold(proba, thresholds, margin)
@@ -73,8 +73,14 @@ def review_split(Y: np.ndarray, P: np.ndarray, proba: np.ndarray, thresholds: np
            "exact_match_all": exact_all, "n_unflagged": int(kept.sum())}
     if kept.any():
         out["exact_match_unflagged"] = float(np.mean((Y[kept] == P[kept]).all(axis=1)))
-        out["macro_f1_unflagged"] = float(f1_score(Y[kept], P[kept], average="macro",
-                                                   zero_division=0))
+        out["macro_f1_unflagged"] = float(np.nanmean(theme_f1(Y[kept], P[kept])))
+    exact = (Y == P).all(axis=1)
+    out["curve"] = []  # what other margins would flag, and how right the rest would be
+    for m in (0.25, 0.5, 0.7, 1.0, 1.5, 2.0):
+        rest = ~near_threshold(proba, thresholds, m)
+        out["curve"].append({"margin": m, "share_flagged": float(1 - rest.mean()),
+                             "exact_match_unflagged": float(exact[rest].mean()) if rest.any()
+                             else None})
     return out
 
 
@@ -150,8 +156,25 @@ def bootstrap_interval(Y: np.ndarray, P: np.ndarray, groups: np.ndarray, *,
             "per_theme": [[float(a), float(b)] for a, b in zip(theme_lo, theme_hi)]}
 
 
+def paired_difference_interval(Y: np.ndarray, P_a: np.ndarray, P_bs: list[np.ndarray],
+                               groups: np.ndarray, *, n: int = N_BOOTSTRAP,
+                               seed: int = 0) -> list[float]:
+    """95% interval of macro-F1(P_a) − mean macro-F1 of ``P_bs`` on the same findings,
+    resampling publication groups (one resample for both sides, so what the two systems
+    share cancels out and the interval is narrower than either system's own)."""
+    rng = np.random.default_rng(seed)
+    names = np.unique(groups)
+    rows = {g: np.flatnonzero(groups == g) for g in names}
+    diffs = []
+    for _ in range(n):
+        idx = np.concatenate([rows[g] for g in rng.choice(names, size=len(names))])
+        others = [np.nanmean(theme_f1(Y[idx], P_b[idx])) for P_b in P_bs]
+        diffs.append(np.nanmean(theme_f1(Y[idx], P_a[idx])) - np.mean(others))
+    return [float(v) for v in np.percentile(diffs, [2.5, 97.5])]
+
+
 def score_predictions(pred: dict[str, np.ndarray], ids: list[str], *,
-                      margin: float = 0.5, bootstrap: bool = True) -> dict:
+                      margin: float = REVIEW_MARGIN, bootstrap: bool = True) -> dict:
     result = scores(pred["Y"], pred["P"], pred["proba"], ids)
     result["groups"] = int(len(np.unique(pred["group"])))
     result["review"] = review_split(pred["Y"], pred["P"], pred["proba"], pred["thresholds"],
@@ -166,7 +189,7 @@ def score_predictions(pred: dict[str, np.ndarray], ids: list[str], *,
 
 def evaluate_system(make: Callable, data: EvalData, codebook: Codebook, *,
                     schemes=("grouped_cv",), n_splits: int = N_FOLDS,
-                    margin: float = 0.5, bootstrap: bool = True) -> dict:
+                    margin: float = REVIEW_MARGIN, bootstrap: bool = True) -> dict:
     """Scores of one system under the named schemes (``sealed`` only when asked)."""
     out = {}
     for scheme in schemes:

@@ -7,15 +7,25 @@ flags predictions that sit close to a theme's threshold as ``needs_review``.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from classifier.codebook import Codebook, default_codebook
 from classifier.embed import Embedder
 from classifier.features import actor_flags, term_flags
-from classifier.thresholds import near_threshold
+from classifier.thresholds import REVIEW_MARGIN, near_threshold
 
 EMPTY_FLAG = "empty_text"
+_SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=[A-Z‘'\"(])")
+
+
+def sentences(text: str, min_words: int = 5) -> list[str]:
+    """The sentences of a finding that has two or more of at least ``min_words`` words;
+    [] for a one-sentence finding (its whole text is scored anyway)."""
+    parts = [p for p in _SENTENCE_BREAK.split(text) if len(p.split()) >= min_words]
+    return parts if len(parts) > 1 else []
 
 
 def codebook_examples(codebook: Codebook, *, negatives: bool = True
@@ -48,20 +58,24 @@ class ThemeModel:
     use_codebook : add the codebook's definitions/examples to the training data.
     codebook_weight : sample weight of those codebook sentences.
     review_margin : a probability within this many log-odds of a theme's threshold
-        marks the finding ``needs_review`` (0.5: odds within a factor of 1.65).
+        marks the finding ``needs_review`` (see :data:`classifier.thresholds.REVIEW_MARGIN`).
     keyword_weight, actor_weight : scale of the codebook-term and "whose work" flags
         appended to the embedding (0 leaves them out).
     threshold_repeats : fold splits pooled to choose each theme's threshold
         (see :class:`classifier.model.ThemeClassifier`).
+    sentence_max : also score each sentence of a finding with two or more sentences, and
+        keep per theme the highest of the whole finding's and its sentences' probabilities,
+        so a finding that names several things keeps all of them.
     n_jobs : themes fitted in parallel; the fitted model does not depend on it.
     """
 
     def __init__(self, embedder: Embedder | None = None, *, C: float = 1.0,
                  use_codebook: bool = True, codebook_weight: float = 1.0,
-                 review_margin: float = 0.5, random_state: int = 0,
+                 review_margin: float = REVIEW_MARGIN, random_state: int = 0,
                  codebook_negatives: bool = True, keyword_weight: float = 1.0,
-                 actor_weight: float = 1.0, threshold_repeats: int = 3,
-                 n_jobs: int | None = None, codebook: Codebook | None = None):
+                 actor_weight: float = 0.0, threshold_repeats: int = 3,
+                 sentence_max: bool = True, n_jobs: int | None = None,
+                 codebook: Codebook | None = None):
         self.embedder = embedder
         self.C = C
         self.use_codebook = use_codebook
@@ -72,6 +86,7 @@ class ThemeModel:
         self.keyword_weight = keyword_weight
         self.actor_weight = actor_weight
         self.threshold_repeats = threshold_repeats
+        self.sentence_max = sentence_max
         self.n_jobs = n_jobs
         self.codebook = codebook or default_codebook()
 
@@ -122,7 +137,17 @@ class ThemeModel:
 
     def predict_proba_vectors(self, vectors: np.ndarray, texts) -> np.ndarray:
         """Probabilities from already-computed embeddings (and their texts)."""
-        return self.classifier_.predict_proba(self.features(vectors, texts))
+        texts = list(texts)
+        proba = self.classifier_.predict_proba(self.features(vectors, texts))
+        if self.sentence_max:
+            parts = [(i, s) for i, text in enumerate(texts) for s in sentences(text)]
+            if parts:
+                part_texts = [s for _, s in parts]
+                sub = self.classifier_.predict_proba(
+                    self.features(self._embed(part_texts), part_texts))
+                for (i, _), row in zip(parts, sub):
+                    proba[i] = np.maximum(proba[i], row)
+        return proba
 
     def predict(self, texts) -> np.ndarray:
         return (self.predict_proba(texts) >= self.thresholds_).astype(int)

@@ -23,13 +23,15 @@ import numpy as np
 from classifier.baselines import KeywordBaseline, TfidfBaseline
 from classifier.codebook import default_codebook
 from classifier.embed import Embedder
-from classifier.evaluate import EvalData, evaluate_system, load_eval_data
+from classifier.evaluate import (EvalData, grouped_splits, load_eval_data,
+                                 paired_difference_interval, predictions, score_predictions)
 from classifier.pipeline import ThemeModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import save  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "experiments.json"
+OOF = OUT.parent / "experiments_oof"  # held-out predictions per row, for paired comparisons
 
 
 def without_written(data: EvalData) -> EvalData:
@@ -62,51 +64,49 @@ class TfidfThemeModel(ThemeModel):
         return sparse.hstack([sparse.csr_matrix(dense), lexical]).tocsr()
 
 
-class ClauseThemeModel(ThemeModel):
-    """Candidate: score a long finding sentence by sentence too; a theme's probability is the
-    highest of the whole finding's and its sentences' (a finding naming several things keeps
-    them all)."""
-
-    def predict_proba(self, texts):
-        import re
-
-        texts = list(texts)
-        proba = super().predict_proba(texts)
-        split = re.compile(r"(?<=[.;!?])\s+(?=[A-Z])")
-        parts = [(i, s) for i, t in enumerate(texts) for s in split.split(t)
-                 if len(split.split(t)) > 1 and len(s.split()) >= 5]
-        if parts:
-            sub = super().predict_proba([s for _, s in parts])
-            for (i, _), row in zip(parts, sub):
-                proba[i] = np.maximum(proba[i], row)
-        return proba
-
-
 def rows(embedder, codebook):
     model = lambda **kw: (lambda: ThemeModel(embedder, codebook=codebook, n_jobs=2, **kw))  # noqa: E731
     return [
-        ("model of session 2: MiniLM + term flags + whose-work flags", model(), None),
+        ("model of session 2: MiniLM + term flags + whose-work flags", model(actor_weight=1.0), None),
         ("… without whose-work flags", model(actor_weight=0.0), None),
-        ("… without term flags", model(keyword_weight=0.0), None),
+        ("… without term flags", model(keyword_weight=0.0, actor_weight=1.0), None),
         ("… without either (embedding only)", model(keyword_weight=0.0, actor_weight=0.0), None),
-        ("… without the written findings", model(), without_written),
-        ("… without codebook sentences", model(use_codebook=False), None),
+        ("… without the written findings", model(actor_weight=1.0), without_written),
+        ("… without codebook sentences", model(use_codebook=False, actor_weight=1.0), None),
         ("… without whose-work flags, C = 0.5", model(actor_weight=0.0, C=0.5), None),
         ("… without whose-work flags, C = 4", model(actor_weight=0.0, C=4.0), None),
         ("… without whose-work flags, + TF-IDF features",
          lambda: TfidfThemeModel(embedder, codebook=codebook, actor_weight=0.0, n_jobs=2), None),
         ("… without whose-work flags, sentence by sentence (max)",
-         lambda: ClauseThemeModel(embedder, codebook=codebook, actor_weight=0.0, n_jobs=2), None),
+         model(actor_weight=0.0, sentence_max=True), None),
         ("baseline: keyword rules", lambda: KeywordBaseline(codebook), None),
         ("baseline: TF-IDF + LR", lambda: TfidfBaseline(n_jobs=2), None),
     ]
 
 
+def compare(a: int, b: int) -> int:
+    """Row a against row b on the findings both held out (the same ones, in the same order)."""
+    A, B = (np.load(OOF / f"row{i:02d}.npz", allow_pickle=False) for i in (a, b))
+    common = np.intersect1d(A["ids"], B["ids"])
+    pick = lambda run: np.searchsorted(run["ids"], common, sorter=np.argsort(run["ids"]))  # noqa: E731
+    ia, ib = np.argsort(A["ids"])[pick(A)], np.argsort(B["ids"])[pick(B)]
+    low, high = paired_difference_interval(A["Y"][ia], A["P"][ia], [B["P"][ib]], A["group"][ia])
+    verdict = "wins beyond the interval" if low > 0 else \
+        ("loses beyond the interval" if high < 0 else "within noise")
+    print(f"row {a} − row {b}: 95% interval of the macro-F1 difference [{low:.3f}, {high:.3f}] "
+          f"on {len(common)} findings: row {a} {verdict}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", type=int, nargs="*", help="row numbers to run")
+    parser.add_argument("--compare", type=int, nargs=2, metavar=("A", "B"),
+                        help="paired 95%% interval of row A's macro-F1 minus row B's (saved runs)")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
+    if args.compare:
+        return compare(*args.compare)
     codebook = default_codebook()
     embedder = Embedder()
     data = load_eval_data(codebook)
@@ -117,7 +117,12 @@ def main(argv=None) -> int:
         if args.only and i not in args.only:
             continue
         start = time.time()
-        result = evaluate_system(make, transform(data) if transform else data, codebook)["grouped_cv"]
+        rows_data = transform(data) if transform else data
+        pred = predictions(make, rows_data, grouped_splits(rows_data))
+        result = score_predictions(pred, codebook.ids)
+        OOF.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(OOF / f"row{i:02d}.npz", ids=rows_data.ids[pred["index"]].astype(str),
+                            Y=pred["Y"], P=pred["P"], group=pred["group"].astype(str))
         row = {"name": name, "grouped_cv_macro_f1": round(result["macro_f1"], 3),
                "macro_f1_95ci": [round(v, 3) for v in result["macro_f1_95ci"]],
                "f1": {t: None if v["f1"] is None else round(v["f1"], 3)

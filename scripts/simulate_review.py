@@ -32,7 +32,8 @@ import numpy as np
 
 from classifier.codebook import default_codebook
 from classifier.embed import Embedder
-from classifier.evaluate import grouped_splits, load_eval_data, theme_f1
+from classifier.evaluate import (grouped_splits, load_eval_data, paired_difference_interval,
+                                 theme_f1)
 from classifier.thresholds import logit_distance
 from classifier.pipeline import ThemeModel
 
@@ -47,20 +48,6 @@ def _fit_predict(make, data, train, test):
     model = make().fit(texts, Y)
     proba = model.predict_proba(data.subset(test)[0])
     return model, proba, (proba >= model.thresholds_).astype(int)
-
-
-def _paired_interval(Y, P_a, P_bs, groups, n=1000, seed=0):
-    """95% interval of macro-F1(P_a) − mean macro-F1 of the P_bs, resampling publication
-    groups (the same resample for both sides)."""
-    rng = np.random.default_rng(seed)
-    names = np.unique(groups)
-    rows = {g: np.flatnonzero(groups == g) for g in names}
-    diffs = []
-    for _ in range(n):
-        idx = np.concatenate([rows[g] for g in rng.choice(names, size=len(names))])
-        others = [np.nanmean(theme_f1(Y[idx], P_b[idx])) for P_b in P_bs]
-        diffs.append(np.nanmean(theme_f1(Y[idx], P_a[idx])) - np.mean(others))
-    return [float(v) for v in np.percentile(diffs, [2.5, 97.5])]
 
 
 def main(argv=None) -> int:
@@ -126,7 +113,7 @@ def main(argv=None) -> int:
             rows.append({"target": target, "k": k, "no_review": round(base, 3),
                          "uncertainty_first": round(f_u, 3), "random": round(f_r, 3),
                          "gain": round(f_u - f_r, 3),
-                         "gain_95ci": [round(v, 3) for v in _paired_interval(Y, P_u, randoms, g)]})
+                         "gain_95ci": [round(v, 3) for v in paired_difference_interval(Y, P_u, randoms, g)]})
             print(rows[-1], flush=True)
     save({"folds": len(folds), "draws": args.draws, "seconds": round(time.time() - start),
           "rows": rows}, OUT)
