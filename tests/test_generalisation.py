@@ -71,3 +71,22 @@ def test_sealed_split_never_reaches_a_training_fold():
         assert not set(data.group[train]) & set(data.group[test]) - {""}
         seen |= test
     assert (seen == (data.role == "cv")).all()  # every cv finding held out exactly once
+
+
+def test_sentences_split_only_findings_of_several_sentences():
+    from classifier.pipeline import sentences
+
+    assert sentences("Reviews are timely and set out a clear trial strategy.") == []
+    two = ("Letters to victims are late and lack empathy. "
+           "Disclosure record sheets are not completed in most cases.")
+    assert sentences(two) == ["Letters to victims are late and lack empathy.",
+                              "Disclosure record sheets are not completed in most cases."]
+
+
+def test_a_finding_naming_two_things_keeps_both_themes(model):
+    """Sentence-by-sentence scoring: a second subject is not drowned by the first."""
+    out = model.classify(["Letters to victims under the Victim Communication and Liaison scheme "
+                          "are late and lack empathy. Disclosure record sheets are not completed "
+                          "in most cases and unused material schedules go unchallenged."])
+    themes = out.loc[0, "themes"].split(";")
+    assert "victim_letters" in themes and "disclosure" in themes
