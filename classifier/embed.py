@@ -20,9 +20,10 @@ weight files), the normalisation setting and the SHA-256 of each text, and
 stores the vector dimension it was written with; so switching models never
 serves another model's vectors. An fp32 export has the **same fingerprint** as the
 model it was exported from: its vectors match torch's to cosine >= 0.9999 (checked at
-export, and measured at 0.9999998 or better on every evaluation text), which is
-closer than torch agrees with itself across batch sizes, so the cached vectors, the
-history store and the manifest's check are shared between the backends. Any export
+export; measured 0.9999998 at worst, and identical predicted themes, on every evaluation
+text: ``scripts/onnx_accuracy.py``), float rounding and nothing more, so the cached
+vectors, the history store built by ``train`` with torch and the manifest's check are
+shared between the backends. Any export
 whose vectors differ materially (a quantised one) would get a fingerprint of its own.
 """
 from __future__ import annotations
