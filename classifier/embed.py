@@ -97,6 +97,15 @@ class Embedder:
         return "onnx" if self._export is not None else "torch"
 
     @property
+    def source_path(self) -> Path | None:
+        """The sentence-transformers folder the vectors come from: this folder for torch, the
+        folder an export was made from (as recorded at export) for onnx."""
+        if self._export is None:
+            return self.model_path
+        path = self._export.get("source", {}).get("path")
+        return Path(path) if path else None
+
+    @property
     def model_name(self) -> str:
         """A readable name: the folder's declared model name, else the folder name."""
         if self._export is not None:
