@@ -20,9 +20,10 @@ weight files), the normalisation setting and the SHA-256 of each text, and
 stores the vector dimension it was written with; so switching models never
 serves another model's vectors. An fp32 export has the **same fingerprint** as the
 model it was exported from: its vectors match torch's to cosine >= 0.9999 (checked at
-export, and measured at 0.9999998 or better on every evaluation text), which is
-closer than torch agrees with itself across batch sizes, so the cached vectors, the
-history store and the manifest's check are shared between the backends. Any export
+export; measured 0.9999998 at worst, and identical predicted themes, on every evaluation
+text: ``scripts/onnx_accuracy.py``), float rounding and nothing more, so the cached
+vectors, the history store built by ``train`` with torch and the manifest's check are
+shared between the backends. Any export
 whose vectors differ materially (a quantised one) would get a fingerprint of its own.
 """
 from __future__ import annotations
@@ -94,6 +95,15 @@ class Embedder:
     def backend(self) -> str:
         """``"onnx"`` (onnxruntime + tokenizers) or ``"torch"`` (sentence-transformers)."""
         return "onnx" if self._export is not None else "torch"
+
+    @property
+    def source_path(self) -> Path | None:
+        """The sentence-transformers folder the vectors come from: this folder for torch, the
+        folder an export was made from (as recorded at export) for onnx."""
+        if self._export is None:
+            return self.model_path
+        path = self._export.get("source", {}).get("path")
+        return Path(path) if path else None
 
     @property
     def model_name(self) -> str:

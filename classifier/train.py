@@ -22,11 +22,16 @@ def train_and_save(models_dir: Path | None = None, embedder: Embedder | None = N
     models_dir = Path(models_dir or paths.models_dir())
     codebook = default_codebook()
     embedder = embedder or Embedder()
-    if embedder.backend != "torch":
+    source = embedder  # the sentence-transformers folder to export
+    if embedder.backend != "torch":  # e.g. a loaded model's: train on it, export its source
         from classifier.errors import ArtefactError
 
-        raise ArtefactError(f"{embedder.model_path} is an ONNX export; train needs the "
-                            "sentence-transformers folder it was exported from (--model PATH)")
+        path = embedder.source_path
+        source = Embedder(path, cache_dir=None) if path and path.exists() else None
+        if source is None or source.fingerprint != embedder.fingerprint:
+            raise ArtefactError(f"{embedder.model_path} is an ONNX export and the model it was "
+                                f"exported from ({path}) is not there unchanged; train needs "
+                                "that sentence-transformers folder (--model PATH)")
     train = d.training_set()
     model = ThemeModel(embedder, codebook=codebook, n_jobs=2).fit(train["text"].tolist(),
                                                         d.label_matrix(train["themes"], codebook))
@@ -35,8 +40,8 @@ def train_and_save(models_dir: Path | None = None, embedder: Embedder | None = N
         log.info("cross-validating the model by publication group for its manifest")
         metrics = evaluate_system(lambda: ThemeModel(embedder, codebook=codebook, n_jobs=2),
                                   load_eval_data(codebook), codebook, schemes=("grouped_cv",))
-    encoder = export_encoder(embedder.model_path, models_dir / ENCODER_DIR,
-                             fingerprint=embedder.fingerprint, name=embedder.model_name,
+    encoder = export_encoder(source.model_path, models_dir / ENCODER_DIR,
+                             fingerprint=source.fingerprint, name=source.model_name,
                              check_texts=train["text"].tolist()[::8])
     texts = train["text"].tolist()
     head_check = model.features(embedder.encode(texts), texts)  # cached vectors: no re-encoding

@@ -11,7 +11,7 @@ On every text of training_data/*.csv (the evaluation texts):
 - macro-F1 under the evaluation schemes (``classifier.evaluate``, as ``evaluate`` runs
   them: grouped CV by Part and the out-of-report development set by default) of the
   model built on fp32 vectors and on int8 vectors. The int8 variant would be offered
-  only if its macro-F1 is within 0.005 of fp32's under every scheme.
+  only if its macro-F1 is within 0.005 of fp32's (either way) under every scheme.
 
 The int8 variant is ``onnxruntime.quantization.quantize_dynamic`` (QInt8 weights) of the
 fused fp32 graph, written to a temporary folder; nothing in models/ changes.
@@ -33,7 +33,18 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-MAX_F1_DROP = 0.005
+MAX_F1 = 0.005
+
+
+def verdict(f32: dict, i8: dict) -> dict:
+    """int8 is offered only if its macro-F1 is within ±MAX_F1 of fp32's under every scheme.
+
+    Both ways: a model that scores higher on int8 vectors is a different model, not the
+    same one faster (and on 190 development items a gain of 0.02 is noise).
+    """
+    diff = {s: round(i8[s] - f32[s], 4) for s in f32}
+    return {"int8_macro_f1_minus_fp32": diff,
+            "int8_offered": all(abs(d) <= MAX_F1 for d in diff.values())}
 
 
 def evaluation_texts() -> list[str]:
@@ -116,11 +127,9 @@ def main() -> int:
             print(name, "macro-F1", figures["variants"][name]["macro_f1"], flush=True)
     f32 = figures["variants"]["onnx_fp32"]["macro_f1"]
     i8 = figures["variants"]["onnx_int8"]["macro_f1"]
-    drops = {s: round(f32[s] - i8[s], 4) for s in f32}
-    figures["int8_macro_f1_drop"] = drops
-    figures["int8_offered"] = all(d <= MAX_F1_DROP for d in drops.values())
-    print(f"int8 macro-F1 drop by scheme: {drops}; offered: {figures['int8_offered']} "
-          f"(needs every drop <= {MAX_F1_DROP})")
+    figures.update(verdict(f32, i8))
+    print(f"int8 macro-F1 minus fp32's by scheme: {figures['int8_macro_f1_minus_fp32']}; "
+          f"offered: {figures['int8_offered']} (needs every difference within ±{MAX_F1})")
     save(figures, args.output)
     return 0
 

@@ -29,6 +29,13 @@ def evaluation_texts() -> list[str]:
     return list(dict.fromkeys(texts))
 
 
+def uncached_env(tmp_path) -> dict:
+    """The environment with an empty embedding cache: every text really goes through the model."""
+    import os
+
+    return {**os.environ, "CLASSIFIER_CACHE_DIR": str(tmp_path / "empty-cache")}
+
+
 def test_inference_never_imports_torch(fresh_models, tmp_path):
     """classify, similar, report + history add in a fresh process: no torch, no
     sentence-transformers, no transformers; with the compiled head, no scikit-learn."""
@@ -50,7 +57,7 @@ print(json.dumps({{"themes": out["themes"].tolist(), "similar": len(similar["sim
                   "modules": sorted(m for m in sys.modules)}}))
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT, timeout=300)
+                            cwd=ROOT, timeout=300, env=uncached_env(tmp_path))
     assert result.returncode == 0, result.stderr
     got = json.loads(result.stdout.strip().splitlines()[-1])
     assert got["themes"] == ["disclosure"] and got["similar"] == 5
@@ -63,15 +70,15 @@ print(json.dumps({{"themes": out["themes"].tolist(), "similar": len(similar["sim
         assert not loaded & {"sklearn", "skops"}
 
 
-def test_cli_classify_text_never_imports_torch(models_dir):
+def test_cli_classify_text_never_imports_torch(models_dir, tmp_path):
     code = ("import sys; from classifier.cli import main; main(['classify', '--text', "
             "'Disclosure record sheets are incomplete.']); "
-            f"print([m for m in sys.modules if m.split('.')[0] in {HEAVY!r}])")
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY) | {'onnxruntime'}!r}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT, timeout=300)
+                            cwd=ROOT, timeout=300, env=uncached_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "disclosure" in result.stdout
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert result.stdout.strip().splitlines()[-1] == "['onnxruntime']"  # and nothing heavier
 
 
 @pytest.fixture(scope="module")
