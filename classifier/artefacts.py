@@ -63,8 +63,9 @@ def _minor(v: str) -> str:
 
 
 def save_model(model: ThemeModel, *, metrics: dict, models_dir: Path | None = None,
-               extra_files: dict[str, str] | None = None) -> Path:
-    """Write the classifier and its manifest; the manifest is written last."""
+               extra_files: dict[str, str] | None = None, extra: dict | None = None) -> Path:
+    """Write the classifier and its manifest; the manifest is written last. ``extra`` adds
+    top-level manifest entries (e.g. the database corrections a model was trained with)."""
     models_dir = Path(models_dir or paths.models_dir())
     models_dir.mkdir(parents=True, exist_ok=True)
     with atomic_path(models_dir / MODEL_FILE) as tmp:
@@ -85,6 +86,7 @@ def save_model(model: ThemeModel, *, metrics: dict, models_dir: Path | None = No
         "metrics": metrics,
         "files": {MODEL_FILE: sha256_file(models_dir / MODEL_FILE), **(extra_files or {})},
     }
+    manifest.update(extra or {})
     manifest["model_version"] = manifest["files"][MODEL_FILE][:12]
     write_text(models_dir / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return models_dir

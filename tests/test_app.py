@@ -215,6 +215,7 @@ def _title(report_id: int) -> str:
     return reports.loc[report_id, "title"][:80]
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_reports_page_lists_and_removes(models_dir, database):
     from classifier.classify import classify_reports
     from classifier.store import open_store
