@@ -31,13 +31,24 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--findings", type=int, default=0,
                         help="grow a scratch database to this many findings first")
+    parser.add_argument("--database", default=None, metavar="URL",
+                        help="run over this database instead (e.g. the one "
+                             "benchmark_history.py grew; it prints where)")
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
     if args.output is None:
         args.output = ROOT / "scripts/results" / (f"app_{args.findings}.json" if args.findings
                                                    else "app.json")
-    if args.findings:
-        import os
+    import os
+
+    if args.database:
+        os.environ["CLASSIFIER_DATABASE_URL"] = args.database
+        from classifier.store import open_store
+
+        args.findings = len(open_store(seed=False).findings_frame())
+        args.output = args.output if "--output" in sys.argv else \
+            ROOT / "scripts/results" / f"app_{args.findings}.json"
+    elif args.findings:
         import tempfile
 
         from _synthetic import grow

@@ -61,6 +61,7 @@ def main() -> int:
     from classifier.store.search import EXACT_LIMIT
 
     store = open_store(seed=False)
+    print(f"database: {store.url}")
     frame, base_vectors, fingerprint = real_findings()
     rng = np.random.default_rng(1)
     results = {"database": store.url.split("://")[0], "exact_limit": EXACT_LIMIT}
