@@ -9,6 +9,10 @@ Examples::
     python -m classifier classify --text "Disclosure record sheets are not completed"
     python -m classifier similar "Reviews are late" --top-k 5
     python -m classifier report new_report.pdf other.docx --output findings.csv
+    python -m classifier history add report.pdf --date 2021-03-01   # into the database
+    python -m classifier history list | remove ID | reclassify
+    python -m classifier review list --limit 10 | set ID --themes "grip;disclosure"
+    python -m classifier models list | use VERSION
 
 Every command has ``--help``. Errors a user can fix print one line and exit 2;
 ``CLASSIFIER_DEBUG=1`` shows the traceback instead.
