@@ -90,7 +90,10 @@ def _run_train(args: argparse.Namespace) -> int:
     if args.if_missing:
         ok, why = model_is_valid(models_dir)
         if ok:
+            from classifier.versions import archive
+
             print(f"model in {models_dir} is valid; nothing to do")
+            archive(models_dir)  # a model from before versions were kept becomes one
             _embed_store(models_dir)
             return 0
         print(f"building the model: {why.split(';')[0]}")
