@@ -151,7 +151,9 @@ def test_real_browser_overview_and_drill_down(models_dir, tmp_path):
             out = ROOT / "test-artifacts"
             out.mkdir(exist_ok=True)
             page.screenshot(path=str(out / "overview.png"), full_page=True)
-            assert page.get_by_text("Recurring weaknesses").is_visible()
+            assert page.get_by_text("Recurring weaknesses across reports").is_visible()
+            assert page.get_by_text("Recurring weaknesses by Area").is_visible()
+            assert page.get_by_text("Theme share by year").is_visible()
         finally:
             browser.close()
 
