@@ -145,7 +145,7 @@ def test_real_browser_overview_and_drill_down(models_dir, tmp_path):
             page.get_by_text("findings: theme").wait_for()
             box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Theme").first
             box.click()
-            page.get_by_role("option", name="grip", exact=True).click()
+            page.get_by_role("option", name="grip", exact=True).click(timeout=90_000)
             page.get_by_text(f"{n_grip} findings: theme").wait_for(timeout=30_000)
             page.wait_for_timeout(1500)  # let the grid and charts finish painting
             out = ROOT / "test-artifacts"
