@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 extract: setup
 	$(PY) -m classifier extract
 
-# Build the model (and its history store) only when no valid one is there.
+# Build the model only when no valid one is there; the findings database gets its vectors.
 artefacts: setup
 	$(PY) -m classifier train --if-missing
 

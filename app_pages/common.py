@@ -32,8 +32,10 @@ def generation() -> str:
     return f"{db.url}#{db.generation()}"
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def findings_table(gen: str, probabilities: bool = False) -> pd.DataFrame:
+    """Shared, not copied (cache_data would unpickle 100k rows on every rerun): pages
+    only filter it, never change it in place."""
     return store().findings_frame(probabilities=probabilities)
 
 
@@ -42,7 +44,7 @@ def reports_table(gen: str) -> pd.DataFrame:
     return store().reports()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def recurrence_groups(gen: str) -> pd.DataFrame:
     return store().recurrence_groups()
 
@@ -58,6 +60,15 @@ def model():
     from classifier.classify import get_model
 
     return get_model()
+
+
+SHOWN_ROWS = 1000  # a table longer than this shows its first rows; the CSV has them all
+
+
+def show_table(frame: pd.DataFrame, key: str, **kwargs) -> None:
+    if len(frame) > SHOWN_ROWS:
+        st.caption(f"First {SHOWN_ROWS:,} of {len(frame):,} rows; the CSV has them all.")
+    st.dataframe(frame.head(SHOWN_ROWS), key=key, **kwargs)
 
 
 def csv_download(frame: pd.DataFrame, name: str, label: str = "Download CSV", key: str | None = None):

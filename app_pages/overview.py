@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import (csv_download, findings_table, generation, ratings_table,
-                              recurrence_groups, reports_table)
+                              recurrence_groups, reports_table, show_table)
 from classifier import analytics
 from classifier.codebook import OTHER, default_codebook
 from classifier.store.recurrence import recurring_across_reports
@@ -123,7 +123,7 @@ st.write(f"**{len(behind)}** findings: theme *{theme}*"
          + "".join(f", {k} *{v}*" for k, v in where.items()))
 shown = behind[["finding_id", "report", "date", "area", "part", "kind", "number", "text",
                 "themes", "label_source"]]
-st.dataframe(shown, hide_index=True, width="stretch", key="drill_table")
+show_table(shown, "drill_table", hide_index=True, width="stretch")
 csv_download(shown, "findings_behind_count.csv", key="dl-drill")
 
 st.subheader("Recurring weaknesses across reports")

@@ -141,13 +141,15 @@ def encoder_entry(encoder: dict) -> dict:
 
 def save_model(model: ThemeModel, *, metrics: dict, models_dir: Path | None = None,
                extra_files: dict[str, str] | None = None, encoder: dict | None = None,
-               head_check: np.ndarray | None = None) -> Path:
+               head_check: np.ndarray | None = None, extra: dict | None = None) -> Path:
     """Write the classifier and its manifest; the manifest is written last.
 
     ``encoder`` is the encoder.json of the ONNX export in ``models_dir/encoder``
     (see :func:`classifier.export.export_encoder`); its files join the manifest's.
     ``head_check``: feature rows (e.g. the training set's) on which a compiled numpy
     copy of the classifier must agree with it to be written (:mod:`classifier.head`).
+    ``extra`` adds top-level manifest entries (e.g. the database corrections a model was
+    trained with).
     """
     models_dir = Path(models_dir or paths.models_dir())
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -181,6 +183,7 @@ def save_model(model: ThemeModel, *, metrics: dict, models_dir: Path | None = No
         manifest["head"] = {"file": HEAD_FILE, "checked_rows": int(len(head_check)),
                             "max_abs_diff": MAX_DIFF}
         manifest["files"][HEAD_FILE] = sha256_file(models_dir / HEAD_FILE)
+    manifest.update(extra or {})
     manifest["model_version"] = manifest["files"][MODEL_FILE][:12]
     write_text(models_dir / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return models_dir

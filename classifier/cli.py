@@ -9,6 +9,10 @@ Examples::
     python -m classifier classify --text "Disclosure record sheets are not completed"
     python -m classifier similar "Reviews are late" --top-k 5
     python -m classifier report new_report.pdf other.docx --output findings.csv
+    python -m classifier history add report.pdf --date 2021-03-01   # into the database
+    python -m classifier history list | remove ID | reclassify
+    python -m classifier review list --limit 10 | set ID --themes "grip;disclosure"
+    python -m classifier models list | use VERSION
 
 Every command has ``--help``. Errors a user can fix print one line and exit 2;
 ``CLASSIFIER_DEBUG=1`` shows the traceback instead.
@@ -86,14 +90,24 @@ def _run_train(args: argparse.Namespace) -> int:
     if args.if_missing:
         ok, why = model_is_valid(models_dir)
         if ok:
+            from classifier.versions import archive
+
             print(f"model in {models_dir} is valid; nothing to do")
+            archive(models_dir)  # a model from before versions were kept becomes one
             _embed_store(models_dir)
             return 0
         print(f"building the model: {why.split(';')[0]}")
+    from classifier.versions import archive
+
     model = train_and_save(models_dir, Embedder(args.model))
+    version = archive(models_dir)
     _embed_store(models_dir)
     thresholds = ", ".join(f"{t} {v:.2f}" for t, v in zip(model.codebook.ids, model.thresholds_))
-    print(f"model written to {models_dir} (thresholds: {thresholds})")
+    from classifier.artefacts import read_manifest
+
+    used = read_manifest(models_dir).get("corrections", {}).get("count", 0)
+    print(f"model {version} written to {models_dir} (thresholds: {thresholds})"
+          + (f"; {used} database correction(s) used" if used else ""))
     return 0
 
 
@@ -520,9 +534,52 @@ def _run_review_set(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- models
+def _add_models(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="kept model versions: list, or put one back in use",
+                       description="Every `train` keeps its model under models/versions/.")
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION")
+    lst = msub.add_parser("list", help="each version with its metrics and corrections used")
+    lst.add_argument("--format", choices=["table", "json"], default="table")
+    lst.add_argument("--models-dir", type=Path, default=None)
+    lst.set_defaults(func=_run_models_list)
+    use = msub.add_parser("use", help="put a kept version in use (then `history reclassify`)")
+    use.add_argument("version", metavar="VERSION")
+    use.add_argument("--models-dir", type=Path, default=None)
+    use.set_defaults(func=_run_models_use)
+    p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
+
+
+def _run_models_list(args: argparse.Namespace) -> int:
+    import json
+
+    from classifier.versions import list_versions
+
+    rows = list_versions(args.models_dir)
+    for row in rows:
+        if args.format == "json":
+            print(json.dumps(row))
+            continue
+        f1 = ", ".join(f"{k} {v:.3f}" for k, v in row["macro_f1"].items()) or "no metrics"
+        print(f"{'*' if row['in_use'] else ' '} {row['version']}  {row['created_at']}  "
+              f"macro-F1 {f1}; {row['corrections']} correction(s)")
+    if args.format != "json":
+        print(f"{len(rows)} version(s); * = in use", file=sys.stderr)
+    return 0
+
+
+def _run_models_use(args: argparse.Namespace) -> int:
+    from classifier.versions import use_version
+
+    manifest = use_version(args.version, args.models_dir)
+    print(f"model {manifest['model_version']} is in use; run `history reclassify` to re-score "
+          "stored findings with it")
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 COMMANDS = [_add_extract, _add_train, _add_evaluate, _add_classify, _add_similar,
-            _add_report, _add_history, _add_review]
+            _add_report, _add_history, _add_review, _add_models]
 
 
 def build_parser() -> argparse.ArgumentParser:

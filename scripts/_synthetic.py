@@ -24,26 +24,32 @@ def real_findings():
     return frame, embedder.encode(frame["text"].tolist()), embedder.fingerprint
 
 
+def sample(frame: pd.DataFrame, vectors: np.ndarray, size: int, rng: np.random.Generator
+           ) -> tuple[pd.DataFrame, np.ndarray]:
+    """``size`` findings of report 001 with their vectors perturbed and re-normalised."""
+    idx = rng.integers(0, len(frame), size)
+    vecs = vectors[idx] + rng.normal(scale=0.02, size=(size, vectors.shape[1]))
+    vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float32)
+    return frame.iloc[idx].reset_index(drop=True), vecs
+
+
 def grow(store, total: int, *, per_report: int = 100, seed: int = 0, progress: bool = True
          ) -> float:
     """Add synthetic reports until the database holds ``total`` findings; returns seconds."""
     from classifier.store import ReportMeta
 
     frame, vectors, fingerprint = real_findings()
-    rng = np.random.default_rng(seed)
     have = len(store.findings_frame())
+    rng = np.random.default_rng([seed, have])
     start, n = time.perf_counter(), 0
     while have < total:
         size = min(per_report, total - have)
-        idx = rng.integers(0, len(frame), size)
-        vecs = vectors[idx] + rng.normal(scale=0.02, size=(size, vectors.shape[1]))
-        vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float32)
-        part = frame.iloc[idx].reset_index(drop=True)
+        part, vecs = sample(frame, vectors, size, rng)
         labels = pd.DataFrame({"themes": part["themes"], "model_version": "synthetic"})
         meta = ReportMeta(title=f"Synthetic inspection {seed}-{n}", publisher=["HMCPSI",
                           "HMICFRS", "HMI Probation"][n % 3],
                           published=date(2010 + n % 15, 1 + n % 12, 1),
-                          content_hash=f"synthetic-{seed}-{n}", file_name=f"synthetic-{n}.txt")
+                          content_hash=f"synthetic-{seed}-{have}", file_name=f"synthetic-{n}.txt")
         store.add_report(meta, part, labels, vectors=vecs, fingerprint=fingerprint)
         have += size
         n += 1

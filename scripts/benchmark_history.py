@@ -28,18 +28,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 COLD_ADD = """
 import sys, time
-t0 = time.perf_counter()
 sys.path.insert(0, {scripts!r})
-from _synthetic import real_findings
+from _synthetic import real_findings, sample
 import numpy as np, pandas as pd
 from classifier.store import open_store, ReportMeta
 frame, vectors, fp = real_findings()
-t = time.perf_counter()
-store = open_store(seed=False)
-part = frame.head(100)
+part, vecs = sample(frame, vectors, 100, np.random.default_rng({n}))
 labels = pd.DataFrame({{"themes": part["themes"], "model_version": "synthetic"}})
+store = open_store(seed=False)
+t = time.perf_counter()
 store.add_report(ReportMeta(title="cold add", content_hash="cold-add-{n}"), part, labels,
-                 vectors=vectors[:100], fingerprint=fp)
+                 vectors=vecs, fingerprint=fp)
 print(time.perf_counter() - t)
 """
 
@@ -54,14 +53,15 @@ def main() -> int:
     os.environ.setdefault("CLASSIFIER_DATABASE_URL", f"sqlite:///{tmp}/findings.db")
     os.environ.setdefault("CLASSIFIER_CACHE_DIR", f"{tmp}/cache")
 
-    from _synthetic import grow, real_findings
+    from _synthetic import grow, real_findings, sample
 
     import pandas as pd
 
     from classifier.store import ReportMeta, open_store
-    from classifier.store.search import EXACT_LIMIT, VectorIndex
+    from classifier.store.search import EXACT_LIMIT
 
     store = open_store(seed=False)
+    print(f"database: {store.url}")
     frame, base_vectors, fingerprint = real_findings()
     rng = np.random.default_rng(1)
     results = {"database": store.url.split("://")[0], "exact_limit": EXACT_LIMIT}
@@ -79,14 +79,14 @@ def main() -> int:
             t = time.perf_counter()
             index.search(q, 5)
             times.append((time.perf_counter() - t) * 1000)
-        got, _ = index.search(queries, 5)
-        exact, _ = VectorIndex(index.ids, index.vectors, exact_limit=10 ** 9).search(queries, 5)
+        got = np.vstack([index.search(q, 5)[0] for q in queries])
+        exact, exact_sims = index.search_exact(queries, 5)
         recall = float(np.mean([len(set(a) & set(e)) / 5 for a, e in zip(got, exact)]))
-        part = frame.head(100)
+        part, vecs = sample(frame, base_vectors, 100, rng)
         labels = pd.DataFrame({"themes": part["themes"], "model_version": "synthetic"})
         t = time.perf_counter()
         store.add_report(ReportMeta(title="warm add", content_hash=f"warm-add-{size}"), part,
-                         labels, vectors=base_vectors[:100], fingerprint=fingerprint)
+                         labels, vectors=vecs, fingerprint=fingerprint)
         warm_add = time.perf_counter() - t
         cold = subprocess.run([sys.executable, "-c", COLD_ADD.format(
             scripts=str(ROOT / "scripts"), n=size)], capture_output=True, text=True, check=True)

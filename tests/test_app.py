@@ -145,13 +145,15 @@ def test_real_browser_overview_and_drill_down(models_dir, tmp_path):
             page.get_by_text("findings: theme").wait_for()
             box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Theme").first
             box.click()
-            page.get_by_role("option", name="grip", exact=True).click()
+            page.get_by_role("option", name="grip", exact=True).click(timeout=90_000)
             page.get_by_text(f"{n_grip} findings: theme").wait_for(timeout=30_000)
             page.wait_for_timeout(1500)  # let the grid and charts finish painting
             out = ROOT / "test-artifacts"
             out.mkdir(exist_ok=True)
             page.screenshot(path=str(out / "overview.png"), full_page=True)
-            assert page.get_by_text("Recurring weaknesses").is_visible()
+            assert page.get_by_text("Recurring weaknesses across reports").is_visible()
+            assert page.get_by_text("Recurring weaknesses by Area").is_visible()
+            assert page.get_by_text("Theme share by year").is_visible()
         finally:
             browser.close()
 
@@ -215,6 +217,7 @@ def _title(report_id: int) -> str:
     return reports.loc[report_id, "title"][:80]
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_reports_page_lists_and_removes(models_dir, database):
     from classifier.classify import classify_reports
     from classifier.store import open_store

@@ -19,7 +19,7 @@ def assign_groups(index: VectorIndex, groups: np.ndarray, ids: list[int], vector
     """Group id for each new finding (in order), against the stored ones and earlier new ones."""
     out: list[int] = []
     if len(index):
-        near_ids, near_sims = index.search(vectors, 1)
+        near_ids, near_sims = index.search_exact(vectors, 1)  # a batch: exact is cheap
         group_of = dict(zip(index.ids.tolist(), groups.tolist()))
         stored = [(group_of.get(int(i), int(i)), float(sim))
                   for i, sim in zip(near_ids[:, 0], near_sims[:, 0])]

@@ -67,6 +67,8 @@ embeddings = Table(
     Column("vector", LargeBinary, nullable=False),  # float32, L2-normalised
     Column("recurrence_group", Integer, nullable=True),
     Index("ix_embeddings_fingerprint", "fingerprint"),
+    # covering index: recurrence groups are read without touching the vectors
+    Index("ix_embeddings_groups", "fingerprint", "finding_id", "recurrence_group"),
 )
 
 decisions = Table(

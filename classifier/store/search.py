@@ -21,8 +21,10 @@ from classifier import paths
 log = logging.getLogger(__name__)
 EXACT_LIMIT = 20_000
 CONNECTIVITY = 16
-EXPANSION_ADD = 64
-EXPANSION_SEARCH = 96
+EXPANSION_ADD = 128
+EXPANSION_SEARCH = 256
+SAVE_EVERY = 1_000  # a grown graph is saved after this many additions (a fresh process
+                    # then reconciles at most that many)
 
 
 def ann_path(key: str) -> Path:
@@ -40,6 +42,7 @@ class VectorIndex:
     cache_key: str = ""
     exact_limit: int = EXACT_LIMIT
     _ann: object = field(default=None, repr=False)
+    _unsaved: int = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -55,17 +58,28 @@ class VectorIndex:
         if k == 0:
             return np.zeros((len(query), 0), dtype=np.int64), np.zeros((len(query), 0))
         if self.exact:
-            sims = query @ self.vectors.T
-            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            rows = np.take_along_axis(sims, top, axis=1)
-            order = np.argsort(-rows, axis=1, kind="stable")
-            top = np.take_along_axis(top, order, axis=1)
-            return self.ids[top], np.take_along_axis(sims, top, axis=1)
+            return self.search_exact(query, k)
         index = self._graph()
         found = index.search(query, k)
         keys = np.atleast_2d(np.asarray(found.keys, dtype=np.int64))
         dist = np.atleast_2d(np.asarray(found.distances, dtype=np.float32))
         return keys, 1.0 - dist
+
+    def search_exact(self, query: np.ndarray, k: int = 5, chunk: int = 256
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top-k for many queries at once (one matrix product per chunk of queries:
+        cheap per query even at 100k, unlike a single matrix-vector product)."""
+        query = np.atleast_2d(np.asarray(query, dtype=np.float32))
+        k = min(k, len(self.ids))
+        ids, sims_out = [], []
+        for start in range(0, len(query), chunk):
+            sims = query[start:start + chunk] @ self.vectors.T
+            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            rows = np.take_along_axis(sims, top, axis=1)
+            top = np.take_along_axis(top, np.argsort(-rows, axis=1, kind="stable"), axis=1)
+            ids.append(self.ids[top])
+            sims_out.append(np.take_along_axis(sims, top, axis=1))
+        return np.vstack(ids), np.vstack(sims_out)
 
     def extended(self, ids: np.ndarray, vectors: np.ndarray) -> "VectorIndex":
         """A new index with these vectors added; a graph already built is grown, not rebuilt."""
@@ -76,9 +90,21 @@ class VectorIndex:
         if self._ann is not None and len(ids):
             self._ann.add(np.asarray(ids, dtype=np.int64), np.asarray(vectors, np.float32),
                           threads=0)
-            grown._ann = self._ann
+            grown._ann, grown._unsaved = self._ann, self._unsaved + len(ids)
             self._ann = None  # the graph now belongs to the grown index
+            if grown._unsaved >= SAVE_EVERY:
+                grown._save(grown._ann)
         return grown
+
+    def _save(self, index) -> None:
+        if not self.cache_key:
+            return
+        from classifier.fileio import atomic_path
+
+        path = ann_path(self.cache_key)
+        with atomic_path(path) as tmp:
+            index.save(str(tmp))
+        self._unsaved = 0
 
     def similarities(self, query: np.ndarray) -> np.ndarray:
         """Exact cosine of one query to every stored vector (for recurrence counts)."""
@@ -101,12 +127,8 @@ class VectorIndex:
                 log.warning("ANN cache %s unreadable (%s); rebuilding", path, exc)
                 index.reset()
         index.expansion_search = EXPANSION_SEARCH
-        changed = self._reconcile(index)
-        if changed and path is not None:
-            from classifier.fileio import atomic_path
-
-            with atomic_path(path) as tmp:
-                index.save(str(tmp))
+        if self._reconcile(index):
+            self._save(index)
         self._ann = index
         return index
 

@@ -63,6 +63,8 @@ def upgrade() -> None:
         sa.Column("recurrence_group", sa.Integer, nullable=True),
     )
     op.create_index("ix_embeddings_fingerprint", "embeddings", ["fingerprint"])
+    op.create_index("ix_embeddings_groups", "embeddings",
+                    ["fingerprint", "finding_id", "recurrence_group"])
     op.create_table(
         "decisions",
         sa.Column("id", sa.Integer, primary_key=True),
