@@ -1,13 +1,16 @@
 """Model versions: every trained model is kept, and any kept one can be put back in use.
 
-``models/versions/<model_version>/`` holds a copy of the model file and its manifest as
-``train`` wrote them; ``models/`` itself holds the one in use, which is what every command
-loads (and verifies against its manifest as always). Putting a version back copies it in
-with the same atomic writes, model file first and manifest last.
+``models/versions/<model_version>/`` holds a copy of every file the model's manifest lists
+(the classifier, its numpy head, the ONNX encoder export) and the manifest, as ``train`` wrote
+them; ``models/`` itself holds the one in use, which is what every command loads (and verifies
+against its manifest as always). Putting a version back copies it in with the same atomic
+writes, the manifest last. Unchanged files are hard-linked where the file system allows, so
+the 90 MB encoder is not stored once per version.
 """
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -23,12 +26,21 @@ def archive(models_dir: Path | None = None) -> str:
     """Keep a copy of the model in use under versions/<its version>; returns the version."""
     models_dir = Path(models_dir or paths.models_dir())
     version = read_manifest(models_dir)["model_version"]
-    target = models_dir / VERSIONS / version
-    target.mkdir(parents=True, exist_ok=True)
-    for name in (MODEL_FILE, MANIFEST_FILE):
-        with atomic_path(target / name) as tmp:
-            shutil.copy2(models_dir / name, tmp)
+    _copy_model(models_dir, models_dir / VERSIONS / version)
     return version
+
+
+def _copy_model(source: Path, target: Path) -> None:
+    """Every file the manifest in ``source`` lists, then the manifest, into ``target``."""
+    manifest = json.loads((source / MANIFEST_FILE).read_text())
+    for name in [*sorted(manifest.get("files", {MODEL_FILE: ""})), MANIFEST_FILE]:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(target / name) as tmp:
+            tmp.unlink()  # atomic_path made it; a link needs the name free
+            try:
+                os.link(source / name, tmp)
+            except OSError:  # another file system, or links not allowed: copy
+                shutil.copy2(source / name, tmp)
 
 
 def list_versions(models_dir: Path | None = None) -> list[dict]:
@@ -62,7 +74,5 @@ def use_version(version: str, models_dir: Path | None = None) -> dict:
         known = ", ".join(r["version"] for r in list_versions(models_dir)) or "none"
         raise InputError(f"no model version {version!r}; kept versions: {known} "
                          "(see `models list`)")
-    for name in (MODEL_FILE, MANIFEST_FILE):  # the manifest last: it vouches for the file
-        with atomic_path(models_dir / name) as tmp:
-            shutil.copy2(source / name, tmp)
+    _copy_model(source, models_dir)  # the manifest last: it vouches for the files
     return json.loads((models_dir / MANIFEST_FILE).read_text())

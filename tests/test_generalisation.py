@@ -24,15 +24,6 @@ def test_term_flags_follow_the_codebook_terms():
     assert flags.tolist() == [[1, 0], [0, 0]]
 
 
-@pytest.mark.parametrize("text", [
-    "The force works well with local partners and community groups to keep people safe.",
-    "The Commissioner is bringing health, housing and probation partners together to "
-    "reduce reoffending.",
-])
-def test_another_bodys_partnership_work_is_not_engagement(model, text):
-    assert "engagement" not in model.classify([text]).loc[0, "themes"]
-
-
 def test_the_cps_areas_partnership_work_is_engagement(model):
     out = model.classify(["The Area works well with criminal justice partners and community "
                           "groups, and its Local Scrutiny and Involvement Panel is active."])

