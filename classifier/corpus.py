@@ -28,7 +28,13 @@ def corpus_dir(data_dir: Path | None = None) -> Path:
 
 def read_publication(path: Path) -> tuple[dict[str, str], str]:
     """(header fields, body text) of one restated publication."""
-    text = Path(path).read_text(encoding="utf-8")
+    header, body, _ = _parse(Path(path))
+    return header, body
+
+
+def _parse(path: Path) -> tuple[dict[str, str], str, int]:
+    """Header fields, body text, and the file line the body starts on."""
+    text = path.read_text(encoding="utf-8")
     head, sep, body = text.partition("\n---\n")
     if not sep:
         raise InputError(f"{path.name}: no '---' line between header and text")
@@ -36,7 +42,7 @@ def read_publication(path: Path) -> tuple[dict[str, str], str]:
     for line in head.splitlines():
         key, _, value = line.partition(":")
         header[key.strip()] = value.strip()
-    return header, body
+    return header, body, head.count("\n") + 3
 
 
 def publication_groups(data_dir: Path | None = None) -> pd.DataFrame:
@@ -57,12 +63,10 @@ def corpus_items(data_dir: Path | None = None) -> pd.DataFrame:
     groups = publication_groups(data_dir).set_index("publication")["group"]
     rows = []
     for path in sorted(corpus_dir(data_dir).glob("[0-9]*.txt")):
-        header, body = read_publication(path)
-        segments = segment_text(body)
+        header, body, first_line = _parse(path)
         # locations count lines of the whole file, so a reader can find the passage
-        offset = path.read_text(encoding="utf-8").partition("\n---\n")[0].count("\n") + 2
-        for n, seg in enumerate(segments.itertuples(index=False), start=1):
-            line = int(seg.location.split()[-1]) + offset
+        for n, seg in enumerate(segment_text(body).itertuples(index=False), start=1):
+            line = int(seg.location.split()[-1]) + first_line - 1
             rows.append({"id": f"c{path.stem}-{n:02d}", "publication": path.stem,
                          "group": groups[path.stem], "source": header.get("source", ""),
                          "title": header.get("title", ""), "kind": header.get("kind", ""),

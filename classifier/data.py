@@ -73,14 +73,6 @@ def corpus_findings(data_dir: Path | None = None) -> pd.DataFrame:
     return frame.assign(source=frame["publication"] + ".txt") if len(frame) else frame
 
 
-def corpus_titles(data_dir: Path | None = None) -> dict[str, str]:
-    """Publication number -> title, from the corpus files' headers."""
-    from classifier.corpus import corpus_dir, read_publication
-
-    return {path.stem: read_publication(path)[0].get("title", "")
-            for path in sorted(corpus_dir(data_dir).glob("[0-9]*.txt"))}
-
-
 def synthetic_findings(data_dir: Path | None = None) -> pd.DataFrame:
     """Findings the project wrote in other styles (synthetic.csv)."""
     return _optional("synthetic.csv", data_dir)

@@ -135,23 +135,25 @@ def predictions(make: Callable, data: EvalData, splits) -> dict[str, np.ndarray]
     return {k: v[order] for k, v in stacked.items()}
 
 
-def bootstrap_interval(Y: np.ndarray, P: np.ndarray, groups: np.ndarray, *,
-                       n: int = N_BOOTSTRAP, seed: int = 0) -> dict:
-    """95% intervals of macro-F1 and each theme's F1, resampling publication groups (the
-    unit that was held out) with replacement."""
+def group_resamples(groups: np.ndarray, *, n: int = N_BOOTSTRAP, seed: int = 0):
+    """``n`` bootstrap resamples of row indices, drawing publication groups (the unit that
+    was held out) with replacement."""
     rng = np.random.default_rng(seed)
     names = np.unique(groups)
     rows = {g: np.flatnonzero(groups == g) for g in names}
-    macro, per_theme = [], []
     for _ in range(n):
-        idx = np.concatenate([rows[g] for g in rng.choice(names, size=len(names))])
-        f = theme_f1(Y[idx], P[idx])
-        macro.append(np.nanmean(f))
-        per_theme.append(f)
-    lo, hi = np.percentile(macro, [2.5, 97.5])
+        yield np.concatenate([rows[g] for g in rng.choice(names, size=len(names))])
+
+
+def bootstrap_interval(Y: np.ndarray, P: np.ndarray, groups: np.ndarray, *,
+                       n: int = N_BOOTSTRAP, seed: int = 0) -> dict:
+    """95% intervals of macro-F1 and each theme's F1 over group resamples."""
+    per_theme = np.array([theme_f1(Y[idx], P[idx])
+                          for idx in group_resamples(groups, n=n, seed=seed)])
+    lo, hi = np.percentile(np.nanmean(per_theme, axis=1), [2.5, 97.5])
     with warnings.catch_warnings():  # a theme absent from every resample has no interval
         warnings.simplefilter("ignore", RuntimeWarning)
-        theme_lo, theme_hi = np.nanpercentile(np.array(per_theme), [2.5, 97.5], axis=0)
+        theme_lo, theme_hi = np.nanpercentile(per_theme, [2.5, 97.5], axis=0)
     return {"macro_f1": [float(lo), float(hi)],
             "per_theme": [[float(a), float(b)] for a, b in zip(theme_lo, theme_hi)]}
 
@@ -160,16 +162,11 @@ def paired_difference_interval(Y: np.ndarray, P_a: np.ndarray, P_bs: list[np.nda
                                groups: np.ndarray, *, n: int = N_BOOTSTRAP,
                                seed: int = 0) -> list[float]:
     """95% interval of macro-F1(P_a) − mean macro-F1 of ``P_bs`` on the same findings,
-    resampling publication groups (one resample for both sides, so what the two systems
-    share cancels out and the interval is narrower than either system's own)."""
-    rng = np.random.default_rng(seed)
-    names = np.unique(groups)
-    rows = {g: np.flatnonzero(groups == g) for g in names}
-    diffs = []
-    for _ in range(n):
-        idx = np.concatenate([rows[g] for g in rng.choice(names, size=len(names))])
-        others = [np.nanmean(theme_f1(Y[idx], P_b[idx])) for P_b in P_bs]
-        diffs.append(np.nanmean(theme_f1(Y[idx], P_a[idx])) - np.mean(others))
+    over group resamples (one resample for both sides, so what the two systems share
+    cancels out and the interval is narrower than either system's own)."""
+    diffs = [np.nanmean(theme_f1(Y[idx], P_a[idx]))
+             - np.mean([np.nanmean(theme_f1(Y[idx], P_b[idx])) for P_b in P_bs])
+             for idx in group_resamples(groups, n=n, seed=seed)]
     return [float(v) for v in np.percentile(diffs, [2.5, 97.5])]
 
 

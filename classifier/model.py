@@ -23,9 +23,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from classifier.thresholds import logit_distance, near_threshold  # inference needs no sklearn
+from classifier.thresholds import near_threshold  # inference needs no sklearn
 
-__all__ = ["ThemeClassifier", "best_threshold", "logit_distance", "near_threshold"]
+__all__ = ["ThemeClassifier", "best_threshold", "near_threshold"]
 
 
 def best_threshold(y_true: np.ndarray, proba: np.ndarray, *, low: float = 0.1,

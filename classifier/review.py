@@ -12,11 +12,7 @@ import numpy as np
 import pandas as pd
 
 from classifier.codebook import Codebook, default_codebook
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
+from classifier.thresholds import logit_distance
 
 
 def review_queue(findings: pd.DataFrame, thresholds: dict[str, float], *,
@@ -37,7 +33,7 @@ def review_queue(findings: pd.DataFrame, thresholds: dict[str, float], *,
     if len(queue):
         probs = queue[pcols].to_numpy(dtype=float)
         cut = np.array([thresholds.get(t, 0.5) for t in codebook.ids])
-        margin = np.abs(_logit(probs) - _logit(cut))
+        margin = logit_distance(probs, cut)
         margin = np.where(np.isnan(margin), np.inf, margin)
         queue["margin"] = np.round(margin.min(axis=1), 3)
     else:
