@@ -25,7 +25,7 @@ artefacts: setup
 	$(PY) -m classifier train --if-missing
 
 run: artefacts
-	$(PY) -m streamlit run app.py --server.headless true --server.port 8501 --browser.gatherUsageStats false
+	$(PY) -m classifier app --port 8501
 
 test: setup
 	$(PY) -m pytest

@@ -1,9 +1,9 @@
 """Batch: upload reports, get every finding with themes, confidence and nearest precedent."""
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import csv_download, escape_markdown, model
+from classifier import charts
 from classifier.segment import MAX_BYTES, SUPPORTED
 
 st.title("Classify reports")
@@ -61,9 +61,7 @@ if "batch" in st.session_state:
         st.success(f"{len(frame)} findings from {frame['source_file'].nunique()} file(s)"
                    + (f"; {stored.added} added to the database" if stored.reports else ""))
         counts = frame.assign(theme=frame["themes"].str.split(";")).explode("theme")
-        chart = alt.Chart(counts).mark_bar().encode(x="count():Q", y=alt.Y("theme:N", sort="-x"),
-                                                   color="source_file:N")
-        st.altair_chart(chart.properties(height=200), width="stretch")
+        st.vega_lite_chart(counts, charts.theme_bars("source_file"), width="stretch")
         cols = ["source_file", "location", "section", "kind", "text", "themes", "needs_review",
                 "nearest_report", "nearest_area", "nearest_part", "nearest_similarity"]
         st.dataframe(frame[cols], hide_index=True, width="stretch", key="batch_table")

@@ -1,9 +1,9 @@
 """Inspectors: a new finding's themes with confidence, and where it was found before."""
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import model
+from classifier import charts
 
 st.title("Check a finding against history")
 text = st.text_area("Finding", key="finding", height=120,
@@ -29,12 +29,7 @@ if result:
     probs = pd.DataFrame({"theme": list(result["probabilities"]),
                           "probability": list(result["probabilities"].values()),
                           "threshold": [result["thresholds"][t] for t in result["probabilities"]]})
-    bars = alt.Chart(probs).mark_bar().encode(
-        x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1])), y=alt.Y("theme:N", sort=None),
-        tooltip=["theme", alt.Tooltip("probability:Q", format=".2f"), "threshold"])
-    ticks = alt.Chart(probs).mark_tick(color="red", thickness=2, size=20).encode(
-        x="threshold:Q", y=alt.Y("theme:N", sort=None))
-    st.altair_chart((bars + ticks).properties(height=180), width="stretch")
+    st.vega_lite_chart(probs, charts.probabilities(), width="stretch")
     st.caption("Bars: calibrated probability. Red ticks: each theme's decision threshold.")
 
     st.subheader("Most similar past findings (the evidence)")

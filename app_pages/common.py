@@ -72,10 +72,15 @@ def show_table(frame: pd.DataFrame, key: str, **kwargs) -> None:
 
 
 def csv_download(frame: pd.DataFrame, name: str, label: str = "Download CSV", key: str | None = None):
+    """A CSV of ``frame``, made when the button is clicked (not on every rerun: the CSV of a
+    drill-down over 100k findings is tens of megabytes)."""
     from classifier.fileio import neutralise_formulas
 
-    st.download_button(label, neutralise_formulas(frame).to_csv(index=False).encode("utf-8"),
-                       file_name=name, mime="text/csv", key=key or f"dl-{name}")
+    def data() -> bytes:
+        return neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
+
+    st.download_button(label, data, file_name=name, mime="text/csv", key=key or f"dl-{name}",
+                       on_click="ignore")
 
 
 def escape_markdown(text: str) -> str:

@@ -3,21 +3,21 @@
 Reads the findings database only (no model, no torch); tables are cached per database
 generation, so a report added or removed anywhere shows at the next rerun.
 """
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from app_pages.common import (csv_download, findings_table, generation, ratings_table,
                               recurrence_groups, reports_table, show_table)
-from classifier import analytics
+from classifier import analytics, charts
 from classifier.codebook import OTHER, default_codebook
 from classifier.store.recurrence import recurring_across_reports
 
 codebook = default_codebook()
+theme_order = codebook.ids + [OTHER]
 gen = generation()
 findings = findings_table(gen)
 reports = reports_table(gen)
 NONE = ""
+TITLES_SHOWN = 300  # characters of report names per recurring weakness on screen
 
 st.title("Theme frequency by Area, Part and year")
 st.caption(f"{len(findings)} findings from {len(reports)} stored report(s). Labels by a "
@@ -55,26 +55,6 @@ selected = analytics.filter_findings(findings, kind, parts, reports=chosen_repor
 st.write(f"**{len(selected)}** findings match.")
 
 
-def heatmap(table: pd.DataFrame, by: str) -> alt.Chart:
-    data = table.reset_index().melt(id_vars="theme", var_name=by, value_name="value")
-    fmt = ".0%" if share else "d"
-    base = alt.Chart(data).encode(
-        x=alt.X(f"{by}:N", title=by.title(),
-                axis=alt.Axis(labelAngle=-40 if by == "area" else 0, labelLimit=160,
-                              labelOverlap=False)),
-        y=alt.Y("theme:N", sort=codebook.ids + [OTHER], title="Theme"))
-    legend = alt.Legend(title=measure) if by == "area" else None  # one legend is enough
-    cells = base.mark_rect().encode(color=alt.Color("value:Q", scale=alt.Scale(scheme="blues"),
-                                                    legend=legend),
-                                    tooltip=["theme", by, alt.Tooltip("value:Q", format=fmt)])
-    labels = base.mark_text(fontSize=11).encode(
-        text=alt.Text("value:Q", format=fmt),
-        color=alt.condition(alt.datum.value > (table.values.max() / 2 if table.size else 0),
-                            alt.value("white"), alt.value("black")))
-    chart = (cells + labels).properties(height=alt.Step(34))
-    return chart if by == "area" else chart.properties(width=alt.Step(40))
-
-
 by_area = analytics.theme_counts(selected, "area", codebook, share=share)
 by_part = analytics.theme_counts(selected, "part", codebook, share=share)
 for column, by, table in zip(st.columns([2.2, 1]), ("area", "part"), (by_area, by_part)):
@@ -84,7 +64,9 @@ for column, by, table in zip(st.columns([2.2, 1]), ("area", "part"), (by_area, b
             st.info(f"None of the selected findings names a{'n' if by == 'area' else ''} "
                     f"{by.title()}.")
             continue
-        st.altair_chart(heatmap(table, by), width="stretch" if by == "area" else "content")
+        data, spec = charts.heatmap(table, by, theme_order=theme_order, share=share,
+                                    legend_title=measure if by == "area" else None)
+        st.vega_lite_chart(data, spec, width="stretch" if by == "area" else "content")
         with st.expander("As a table"):
             st.dataframe(table, key=f"table_{by}")
         csv_download(table.reset_index(), f"theme_by_{by}.csv", key=f"dl-{by}")
@@ -96,11 +78,7 @@ if trend.empty:
 else:
     st.caption("Share of each year's findings with the theme (a finding can have several); "
                "hover for counts and the number of reports that year.")
-    line = alt.Chart(trend).mark_line(point=True).encode(
-        x=alt.X("year:O", title="Year"), y=alt.Y("share:Q", axis=alt.Axis(format="%")),
-        color=alt.Color("theme:N", sort=codebook.ids + [OTHER]),
-        tooltip=["year", "theme", "findings", alt.Tooltip("share:Q", format=".0%"), "reports"])
-    st.altair_chart(line.properties(height=260), width="stretch")
+    st.vega_lite_chart(trend, charts.trend(theme_order), width="stretch")
     st.dataframe(trend.pivot(index="theme", columns="year", values="share"), key="trend_table")
     csv_download(trend, "theme_share_by_year.csv", key="dl-trend")
 
@@ -133,8 +111,10 @@ across = recurring_across_reports(selected, recurrence_groups(gen))
 if across.empty:
     st.info("No weakness among the selected findings recurs in two or more reports yet.")
 else:
-    st.dataframe(across.drop(columns="recurrence_group"), hide_index=True, width="stretch",
-                 key="recurring_reports")
+    titles = across["report_titles"]  # a weakness in 500 reports names them all in the CSV
+    shown = across.drop(columns="recurrence_group").assign(report_titles=titles.where(
+        titles.str.len() <= TITLES_SHOWN, titles.str.slice(0, TITLES_SHOWN) + " …"))
+    show_table(shown, "recurring_reports", hide_index=True, width="stretch")
     csv_download(across, "recurring_across_reports.csv", key="dl-recurring-reports")
 
 st.subheader("Recurring weaknesses by Area")

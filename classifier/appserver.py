@@ -1,4 +1,12 @@
-"""Start the Streamlit app on a free local port (for the browser test and the app benchmark)."""
+"""Serving the Streamlit app: ``serve`` (``python -m classifier app``, what ``make run`` runs)
+and ``running_app`` (the same server on a free local port, for the browser test and the app
+benchmark).
+
+``serve`` reads the findings database before Streamlit starts listening. A page script
+cannot run before its first visitor, so without this the first person to open the Overview
+waits for the database (100k findings) to be read; with it, the server is ready when it
+answers.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -12,6 +20,13 @@ from typing import Iterator
 
 from classifier.paths import ROOT
 
+# The served app's settings, given on the command line so they hold from any working folder.
+# No file watcher: its thread competes with page scripts for the GIL (it tripled the
+# Overview's database read at 100k findings); developers editing pages can run
+# `streamlit run app.py` instead.
+STREAMLIT_FLAGS = ["--server.headless", "true", "--server.fileWatcherType", "none",
+                   "--server.maxUploadSize", "50", "--browser.gatherUsageStats", "false"]
+
 # Headless Chromium on a machine with no network: no background connections, no sandbox (root).
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
@@ -22,6 +37,48 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def warm() -> dict:
+    """Open the findings database (migrated, report 001 loaded) and read what the Overview
+    shows into the store's cache, which the app's pages share; then load the model and the
+    search index the Check page uses (at 100k findings the HNSW graph is built once, ~20 s,
+    and loaded from the cache folder after that)."""
+    from classifier.store import open_store
+
+    start = time.perf_counter()
+    store = open_store()
+    findings = store.findings_frame()
+    store.recurrence_groups()
+    ready = {"findings": len(findings), "database": store.url,
+             "seconds": time.perf_counter() - start, "search": ""}
+    from classifier.classify import get_model
+    from classifier.errors import ClassifierError
+
+    try:
+        model = get_model()
+    except ClassifierError as exc:  # no model yet: the Overview works, the Check page says so
+        ready["search"] = f"no model loaded ({exc})"
+        return ready
+    index, _ = store.vectors(model.embedder.fingerprint)
+    index.prepare()
+    ready["search"] = (f"model {model.manifest_['model_version']} and search over "
+                       f"{len(index):,} vectors ready in "
+                       f"{time.perf_counter() - start - ready['seconds']:.1f} s")
+    return ready
+
+
+def serve(port: int = 8501, address: str | None = None, app: Path = ROOT / "app.py") -> int:
+    """Warm the database cache, then run Streamlit in this process (so the cache is there)."""
+    from streamlit.web import cli as streamlit_cli
+
+    ready = warm()
+    print(f"findings database ready: {ready['findings']:,} findings from {ready['database']} "
+          f"in {ready['seconds']:.1f} s; {ready['search']}", file=sys.stderr, flush=True)
+    args = ["run", str(app), *STREAMLIT_FLAGS, "--server.port", str(port)]
+    if address:
+        args += ["--server.address", address]
+    return streamlit_cli.main(args=args, prog_name="streamlit", standalone_mode=False) or 0
+
+
 @contextlib.contextmanager
 def running_app(app: Path = ROOT / "app.py", timeout: float = 60) -> Iterator[str]:
     """Yield the URL of the app served on 127.0.0.1; the server is stopped afterwards."""
@@ -29,9 +86,8 @@ def running_app(app: Path = ROOT / "app.py", timeout: float = 60) -> Iterator[st
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT,
+        [sys.executable, "-m", "classifier", "app", "--port", str(port), "--address",
+         "127.0.0.1", "--app", str(app)], cwd=ROOT,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + timeout

@@ -13,6 +13,7 @@ Examples::
     python -m classifier history list | remove ID | reclassify
     python -m classifier review list --limit 10 | set ID --themes "grip;disclosure"
     python -m classifier models list | use VERSION
+    python -m classifier app --port 8501            # serve the Streamlit app
 
 Every command has ``--help``. Errors a user can fix print one line and exit 2;
 ``CLASSIFIER_DEBUG=1`` shows the traceback instead.
@@ -577,9 +578,26 @@ def _run_models_use(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- app
+def _add_app(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("app", help="serve the Streamlit app (what `make run` runs)",
+                       description="Reads the findings database first, then serves the app, "
+                                   "so the first visitor does not wait for it.")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default=None, help="interface to listen on (default: all)")
+    p.add_argument("--app", type=Path, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=_run_app)
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from classifier.appserver import serve
+
+    return serve(args.port, args.address, **({"app": args.app} if args.app else {}))
+
+
 # --------------------------------------------------------------------------- main
 COMMANDS = [_add_extract, _add_train, _add_evaluate, _add_classify, _add_similar,
-            _add_report, _add_history, _add_review, _add_models]
+            _add_report, _add_history, _add_review, _add_models, _add_app]
 
 
 def build_parser() -> argparse.ArgumentParser:

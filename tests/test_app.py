@@ -243,3 +243,13 @@ def test_reports_page_lists_and_removes(models_dir, database):
     assert not at.exception
     assert any("Removed report 2" in s.value for s in at.success)
     assert open_store().reports()["id"].tolist() == [1]
+
+
+def test_app_command_stops_on_a_database_it_cannot_open():
+    """`python -m classifier app` reads the database before serving: a bad one is one line
+    and exit 2, not a server that fails on every page."""
+    from tests.conftest import run_cli
+
+    result = run_cli("app", "--port", "1", env={"CLASSIFIER_DATABASE_URL": "mysql://u:p@h/db"})
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "only sqlite and postgresql" in result.stderr

@@ -300,3 +300,94 @@ def test_search_exact_and_ann_agree_on_real_vectors(database, classified, model)
     smaller = VectorIndex(index.ids[keep], index.vectors[keep], cache_key="test", exact_limit=0)
     got, _ = smaller.search(index.vectors[~keep][:10], 5)
     assert set(got.ravel()) <= set(index.ids[keep].tolist())
+
+
+def test_snapshot_matches_the_database_and_follows_every_write(database, classified, model,
+                                                              monkeypatch):
+    """The Overview's Parquet snapshot gives back exactly what the database holds, at every
+    generation; a damaged snapshot is re-read, and a re-created database never reuses one."""
+    from classifier.store import snapshot
+    from classifier.store.store import FindingsStore
+
+    store = open_store()
+    from_db = store.findings_frame()  # read from the database, snapshot written
+    files = lambda: sorted(p.name for p in (snapshot.snapshot_path("x", "y", 0).parent
+                                            ).glob(f"{store.instance}-labels-*.parquet"))
+    assert files() == [snapshot.snapshot_path(store.instance, "labels",
+                                              store.generation()).name]
+    forget_stores()
+    with monkeypatch.context() as patch:  # a new process: the frame comes from the snapshot
+        patch.setattr(FindingsStore, "_read_findings",
+                      lambda *a: pytest.fail("read the database, not the snapshot"))
+        pd.testing.assert_frame_equal(open_store().findings_frame(), from_db)
+
+    store = open_store()
+    seg, labels, vectors = classified[REPORT_000.name]
+    added = store.add_report(_meta("a", published=date(2017, 5, 1)), seg, labels,
+                             vectors=vectors, fingerprint=model.embedder.fingerprint)
+    fid = int(store.findings_frame(report_id=added.report_id)["finding_id"].iloc[0])
+    store.record_decision(fid, "grip;engagement", by="analyst")
+    after = store.findings_frame()
+    assert len(after) == 216 + len(seg)
+    assert after.set_index("finding_id").loc[fid, ["themes", "label_source"]].tolist() == \
+        ["grip;engagement", "human"]
+    assert len(files()) == 1  # the older snapshots went
+    forget_stores()
+    pd.testing.assert_frame_equal(open_store().findings_frame(), after)  # from the snapshot
+
+    path = snapshot.snapshot_path(store.instance, "labels", store.generation())
+    path.write_bytes(b"not parquet")
+    forget_stores()
+    pd.testing.assert_frame_equal(open_store().findings_frame(), after)  # re-read, rewritten
+    assert pd.read_parquet(path).shape == after.shape
+
+    if database.startswith("sqlite"):  # a new database at the same place: a new instance
+        old = store.instance
+        forget_stores()
+        Path(database.removeprefix("sqlite:///")).unlink()
+        fresh = open_store()
+        assert fresh.instance != old and len(fresh.findings_frame()) == 216
+
+
+def test_recurring_weaknesses_are_found_across_reports(database, classified, model):
+    """A later report restating report 000's findings: each restated weakness is grouped
+    with its original and shown as found in 2 reports over the years between them."""
+    from classifier.store.recurrence import recurring_across_reports
+
+    store = open_store()
+    seg, labels, vectors = classified[REPORT_000.name]
+    fp = model.embedder.fingerprint
+    store.add_report(_meta("first", published=date(2015, 3, 1)), seg, labels, vectors=vectors,
+                     fingerprint=fp)
+    store.add_report(_meta("again", published=date(2018, 9, 1)), seg, labels, vectors=vectors,
+                     fingerprint=fp)
+    findings = store.findings_frame()
+    across = recurring_across_reports(findings, store.recurrence_groups())
+    issues = seg[~seg["kind"].isin(["strength", "good_practice"])]
+    assert len(across) >= 1 and across["findings"].sum() >= 2 * len(issues) - len(across)
+    assert set(across["reports"]) == {2}
+    assert set(across["first"]) == {2015} and set(across["last"]) == {2018}
+    assert set(across["years"]) == {4}
+    assert set(across["report_titles"]) == {"first; again"}  # by date
+    assert set(across["weakness"]) <= {t[:200] for t in issues["text"]}
+
+
+def test_database_from_before_the_instance_id_is_migrated(database):
+    """A database made by the first schema (no instance id) is upgraded on open and keeps
+    its contents."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from classifier.store.db import _alembic_config, head_revision
+
+    engine = create_engine(database.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0001")
+        conn.execute(text("UPDATE store_state SET generation = 41"))
+    engine.dispose()
+    store = open_store()
+    assert len(store.instance) == 32 and int(store.instance, 16) >= 0
+    assert store.generation() > 41
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+            head_revision() == "0002"

