@@ -38,32 +38,31 @@ def chromium_path() -> str | None:
 
 
 def warm() -> dict:
-    """Open the findings database (migrated, report 001 loaded) and read what the Overview
-    shows into the store's cache, which the app's pages share; then load the model and the
-    search index the Check page uses (at 100k findings the HNSW graph is built once, ~20 s,
-    and loaded from the cache folder after that)."""
+    """Open the findings database (migrated, report 001 loaded), load the model and embed any
+    finding stored without a vector (both writes come first: a write after the reads below
+    would make them stale), read what the Overview shows into the store's cache, which the
+    app's pages share, and load the search index the Check page uses (at 100k findings the
+    HNSW graph is built once, ~20 s, and read from the cache folder after that)."""
+    from classifier.classify import ensure_embeddings, get_model
+    from classifier.errors import ClassifierError
     from classifier.store import open_store
 
     start = time.perf_counter()
     store = open_store()
-    findings = store.findings_frame()
-    store.recurrence_groups()
-    ready = {"findings": len(findings), "database": store.url,
-             "seconds": time.perf_counter() - start, "search": ""}
-    from classifier.classify import get_model
-    from classifier.errors import ClassifierError
-
     try:
         model = get_model()
     except ClassifierError as exc:  # no model yet: the Overview works, the Check page says so
-        ready["search"] = f"no model loaded ({exc})"
-        return ready
-    index, _ = store.vectors(model.embedder.fingerprint)
-    index.prepare()
-    ready["search"] = (f"model {model.manifest_['model_version']} and search over "
-                       f"{len(index):,} vectors ready in "
-                       f"{time.perf_counter() - start - ready['seconds']:.1f} s")
-    return ready
+        model, search = None, f"no model loaded ({exc})"
+    else:
+        ensure_embeddings(store, model)
+    findings = store.findings_frame()
+    store.recurrence_groups()
+    if model is not None:
+        index, _ = store.vectors(model.embedder.fingerprint)
+        index.prepare()
+        search = f"model {model.manifest_['model_version']}, search over {len(index):,} vectors"
+    return {"findings": len(findings), "database": store.url, "search": search,
+            "seconds": time.perf_counter() - start}
 
 
 def serve(port: int = 8501, address: str | None = None, app: Path = ROOT / "app.py") -> int:
@@ -71,8 +70,8 @@ def serve(port: int = 8501, address: str | None = None, app: Path = ROOT / "app.
     from streamlit.web import cli as streamlit_cli
 
     ready = warm()
-    print(f"findings database ready: {ready['findings']:,} findings from {ready['database']} "
-          f"in {ready['seconds']:.1f} s; {ready['search']}", file=sys.stderr, flush=True)
+    print(f"ready in {ready['seconds']:.1f} s: {ready['findings']:,} findings from "
+          f"{ready['database']}; {ready['search']}", file=sys.stderr, flush=True)
     args = ["run", str(app), *STREAMLIT_FLAGS, "--server.port", str(port)]
     if address:
         args += ["--server.address", address]
@@ -80,14 +79,16 @@ def serve(port: int = 8501, address: str | None = None, app: Path = ROOT / "app.
 
 
 @contextlib.contextmanager
-def running_app(app: Path = ROOT / "app.py", timeout: float = 60) -> Iterator[str]:
-    """Yield the URL of the app served on 127.0.0.1; the server is stopped afterwards."""
+def running_app(app: Path = ROOT / "app.py", timeout: float = 60,
+                env: dict[str, str] | None = None) -> Iterator[str]:
+    """Yield the URL of the app served on 127.0.0.1 (with ``env`` as its environment, else
+    this process's); the server is stopped afterwards."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "classifier", "app", "--port", str(port), "--address",
-         "127.0.0.1", "--app", str(app)], cwd=ROOT,
+         "127.0.0.1", "--app", str(app)], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + timeout

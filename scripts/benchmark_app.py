@@ -1,29 +1,34 @@
 """Time to first render of the app's overview and check pages, in a real browser.
 
-Usage: python scripts/benchmark_app.py [--runs 3] [--findings 100000] [--overview-only]
+Usage: python scripts/benchmark_app.py [--runs 5] [--findings 100000] [--overview-only]
                                        [--output scripts/results/app.json]
 
-Starts the app as `make run` does (``python -m classifier app``: the findings database is
-read before the server listens) on a free local port, then with headless Chromium (Debian's
-chromium, driven by playwright) measures from navigation until (a) the overview's heatmaps
-are drawn, (b) the check page's text box is shown, and (c) the first check of a finding
-returns (this includes loading the model once). Each in a fresh browser page with an empty
-cache, so every run downloads the app's JavaScript as a first visit does.
+Serves the app as `make run` does (``python -m classifier app``: the findings database is
+read, and the model and search index loaded, before the server listens) on a free local
+port, then with headless Chromium (Debian's chromium, driven by playwright) measures from
+navigation until (a) the overview's two heatmaps are drawn, (b) the check page's text box is
+shown, and (c) the first check of a finding returns. Each in a fresh browser page with an
+empty cache, as a first visit: every run downloads and parses the app's JavaScript.
 
-Reported: ``server_ready_s`` (start until the server answers), ``overview_first_s`` (the
-first visitor), ``overview_s`` (median of all runs) and, over a grown database,
-``overview_after_write_s``: the first render after another process added a 100-finding
-report, which makes the app re-read every finding.
-With ``--findings N`` the app runs over a scratch database grown to N findings
-(scripts/_synthetic.py: real findings of report 001, perturbed real vectors, 100 per report)
-and the overview is timed over that.
+With ``--findings N`` a scratch database is grown to N findings (scripts/_synthetic.py: real
+findings of report 001, perturbed real vectors, 100 per report) and served beside the bundled
+database (report 001's 216 findings); page loads alternate between the two, so the cost of
+the large database is read side by side with the page's own cost on this machine at that
+moment. Then another process adds a 100-finding report to the large database and the
+overview is timed once more: the app must re-read every finding (``overview_after_write_s``).
+
+Reported per database: ``server_ready_s`` (start until the server answers), ``overview_s``
+(median of the runs), ``overview_first_s`` (the first visitor), ``check_page_s``,
+``first_check_s``.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from _results import save
@@ -31,6 +36,7 @@ from _results import save
 from classifier.appserver import CHROMIUM_FLAGS, chromium_path, running_app
 
 ROOT = Path(__file__).resolve().parent.parent
+HEATMAPS = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg.marks'
 
 
 def overview(browser, url: str) -> float:
@@ -38,93 +44,106 @@ def overview(browser, url: str) -> float:
     page = browser.new_page()
     t = time.perf_counter()
     page.goto(url + "/")
-    page.locator('[data-testid="stVegaLiteChart"] canvas, '
-                 '[data-testid="stVegaLiteChart"] svg.marks').nth(1).wait_for(timeout=120_000)
+    page.locator(HEATMAPS).nth(1).wait_for(timeout=120_000)
     seconds = time.perf_counter() - t
     page.close()
     return seconds
 
 
+def check(browser, url: str, first: bool) -> tuple[float, float | None]:
+    """Seconds until the check page's text box shows; with ``first``, also until the first
+    check of a finding returns."""
+    page = browser.new_page()
+    t = time.perf_counter()
+    page.goto(url + "/check")
+    page.get_by_role("textbox").first.wait_for(timeout=120_000)
+    shown, checked = time.perf_counter() - t, None
+    if first:
+        page.get_by_role("textbox").first.fill("Letters to victims are late.")
+        t = time.perf_counter()
+        page.get_by_role("button", name="Check").click()
+        page.get_by_text("Themes:").wait_for(timeout=180_000)
+        checked = time.perf_counter() - t
+    page.close()
+    return shown, checked
+
+
+def grown_database(findings: int) -> dict[str, str]:
+    """The environment of a scratch database grown to ``findings`` (and its own cache)."""
+    import tempfile
+
+    from _synthetic import grow
+
+    from classifier.store import open_store
+
+    tmp = tempfile.mkdtemp(prefix="bench-app-")
+    env = {"CLASSIFIER_DATABASE_URL": f"sqlite:///{tmp}/findings.db",
+           "CLASSIFIER_CACHE_DIR": f"{tmp}/cache"}
+    os.environ.update(env)
+    took = grow(open_store(), findings)
+    print(f"database of {findings} findings grown in {took:.0f} s ({tmp})")
+    return env
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--findings", type=int, default=0,
-                        help="grow a scratch database to this many findings first")
-    parser.add_argument("--database", default=None, metavar="URL",
-                        help="run over this database instead (e.g. the one "
-                             "benchmark_history.py grew; it prints where)")
+                        help="also serve a scratch database grown to this many findings")
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--overview-only", action="store_true",
-                        help="time the overview only (skip the check page and the model)")
+                        help="time the overview only (skip the check page)")
     args = parser.parse_args()
-    if args.output is None:
-        args.output = ROOT / "scripts/results" / (f"app_{args.findings}.json" if args.findings
-                                                   else "app.json")
-    import os
-
-    if args.database:
-        os.environ["CLASSIFIER_DATABASE_URL"] = args.database
-        from classifier.store import open_store
-
-        args.findings = len(open_store(seed=False).findings_frame())
-        args.output = args.output if "--output" in sys.argv else \
-            ROOT / "scripts/results" / f"app_{args.findings}.json"
-    elif args.findings:
-        import tempfile
-
-        from _synthetic import grow
-
-        from classifier.store import open_store
-
-        tmp = tempfile.mkdtemp(prefix="bench-app-")
-        os.environ["CLASSIFIER_DATABASE_URL"] = f"sqlite:///{tmp}/findings.db"
-        os.environ["CLASSIFIER_CACHE_DIR"] = f"{tmp}/cache"
-        took = grow(open_store(), args.findings)
-        print(f"database of {args.findings} findings grown in {took:.0f} s")
     chromium = chromium_path()
     if not chromium:
         print("error: needs Debian's chromium (apt-get install chromium)", file=sys.stderr)
         return 2
+    output = args.output or ROOT / "scripts/results" / (
+        f"app_{args.findings}.json" if args.findings else "app.json")
+    load_at_start = os.getloadavg()
+    bundled = {k: v for k, v in os.environ.items()
+               if k not in ("CLASSIFIER_DATABASE_URL", "CLASSIFIER_CACHE_DIR")}
+    databases = {"bundled": bundled}
+    if args.findings:
+        databases[f"{args.findings}"] = {**bundled, **grown_database(args.findings)}
     from playwright.sync_api import sync_playwright
 
-    figures: dict[str, list[float]] = {"server_ready_s": [], "overview_s": [],
-                                       "check_page_s": [], "first_check_s": [],
-                                       "overview_after_write_s": []}
-    start = time.perf_counter()
-    with running_app(timeout=300) as url, sync_playwright() as p:
-        figures["server_ready_s"].append(time.perf_counter() - start)
+    figures = {name: {"server_ready_s": [], "overview_s": [], "check_page_s": [],
+                      "first_check_s": []} for name in databases}
+    with ExitStack() as stack:
+        urls = {}
+        for name, env in databases.items():
+            start = time.perf_counter()
+            urls[name] = stack.enter_context(running_app(timeout=600, env=env))
+            figures[name]["server_ready_s"].append(time.perf_counter() - start)
+        p = stack.enter_context(sync_playwright())
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         for run in range(args.runs):
-            figures["overview_s"].append(overview(browser, url))
-            if args.overview_only:
-                continue
-            page = browser.new_page()
-            t = time.perf_counter()
-            page.goto(url + "/check")
-            page.get_by_role("textbox").first.wait_for(timeout=120_000)
-            figures["check_page_s"].append(time.perf_counter() - t)
-            if run == 0:  # the model loads once per server; measure that once
-                page.get_by_role("textbox").first.fill("Letters to victims are late.")
-                t = time.perf_counter()
-                page.get_by_role("button", name="Check").click()
-                page.get_by_text("Themes:").wait_for(timeout=180_000)
-                figures["first_check_s"].append(time.perf_counter() - t)
-            page.close()
-        if args.findings > 10_000 and not args.database:  # another process adds a report:
+            for name, url in urls.items():  # alternate: drift on the machine hits both
+                figures[name]["overview_s"].append(overview(browser, url))
+                if not args.overview_only:
+                    shown, checked = check(browser, url, first=run == 0)
+                    figures[name]["check_page_s"].append(shown)
+                    if checked is not None:
+                        figures[name]["first_check_s"].append(checked)
+        if args.findings:  # another process adds a report: the app re-reads every finding
             from _synthetic import grow
 
             from classifier.store import forget_stores, open_store
 
             forget_stores()
             grow(open_store(seed=False), args.findings + 100, seed=1, progress=False)
-            figures["overview_after_write_s"].append(overview(browser, url))
+            big = figures[f"{args.findings}"]
+            big["overview_after_write_s"] = [overview(browser, urls[f"{args.findings}"])]
         browser.close()
-    summary = {k: round(statistics.median(v), 2) for k, v in figures.items() if v}
-    summary["overview_first_s"] = round(figures["overview_s"][0], 2)
-    for k, v in summary.items():
-        print(f"{k:24} {v} s" + (f" (median of {len(figures[k])})" if len(figures.get(k, [])) > 1
-                                 else ""))
-    save({"median": summary, "runs": figures, "findings": args.findings or 216}, args.output)
+    summary = {}
+    for name, figs in figures.items():
+        summary[name] = {k: round(statistics.median(v), 2) for k, v in figs.items() if v}
+        summary[name]["overview_first_s"] = round(figs["overview_s"][0], 2)
+        for k, v in summary[name].items():
+            print(f"{name:>8} {k:24} {v} s")
+    save({"median": summary, "runs": figures, "load_average_at_start": load_at_start,
+          "load_average_at_end": os.getloadavg()}, output)
     return 0
 
 

@@ -313,11 +313,10 @@ class FindingsStore:
                     s.embeddings.c.recurrence_group)
              .where(s.embeddings.c.fingerprint == fingerprint)
              .order_by(s.embeddings.c.finding_id))
-        ids, blobs, groups = [], [], []
-        for fid, blob, group in conn.execute(q):
-            ids.append(fid)
-            blobs.append(blob)
-            groups.append(group if group is not None else fid)
+        rows = _raw_rows(conn, q)  # 100k rows: the driver's tuples, no per-value processing
+        ids = [r[0] for r in rows]
+        blobs = [r[1] for r in rows]  # bytes, or memoryview: b"".join takes either
+        groups = [r[2] if r[2] is not None else r[0] for r in rows]
         dim = len(blobs[0]) // 4 if blobs else 0
         vectors = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), dim) \
             if blobs else np.zeros((0, 0), dtype=np.float32)
