@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -40,9 +41,7 @@ def chromium_path() -> str | None:
 def warm() -> dict:
     """Open the findings database (migrated, report 001 loaded), load the model and embed any
     finding stored without a vector (both writes come first: a write after the reads below
-    would make them stale), read what the Overview shows into the store's cache, which the
-    app's pages share, and load the search index the Check page uses (at 100k findings the
-    HNSW graph is built once, ~20 s, and read from the cache folder after that)."""
+    would make them stale), then read what the pages show (:func:`read_views`)."""
     from classifier.classify import ensure_embeddings, get_model
     from classifier.errors import ClassifierError
     from classifier.store import open_store
@@ -52,30 +51,68 @@ def warm() -> dict:
     try:
         model = get_model()
     except ClassifierError as exc:  # no model yet: the Overview works, the Check page says so
-        model, search = None, f"no model loaded ({exc})"
+        fingerprint, search = None, f"no model loaded ({exc})"
     else:
         ensure_embeddings(store, model)
-    findings = store.findings_frame()
-    store.recurrence_groups()
-    if model is not None:
-        index, _ = store.vectors(model.embedder.fingerprint)
-        index.prepare()
-        search = f"model {model.manifest_['model_version']}, search over {len(index):,} vectors"
-    return {"findings": len(findings), "database": store.url, "search": search,
+        fingerprint = model.embedder.fingerprint
+        search = f"model {model.manifest_['model_version']}"
+    generation = store.generation()
+    findings = read_views(store, fingerprint)
+    return {"store": store, "fingerprint": fingerprint, "generation": generation,
+            "findings": findings, "database": store.url, "search": search,
             "seconds": time.perf_counter() - start}
 
 
+def read_views(store, fingerprint: str | None) -> int:
+    """Read into the store's cache, which the app's pages share, what they show: the findings
+    frame and recurrence groups (the Overview) and, given the model's embedding fingerprint,
+    the search index (the Check page; at 100k findings its HNSW graph is built once, ~20 s,
+    and read from the cache folder after that). Returns the number of findings."""
+    findings = store.findings_frame()
+    store.recurrence_groups()
+    if fingerprint:
+        index, _ = store.vectors(fingerprint)
+        index.prepare()
+    return len(findings)
+
+
+def keep_warm(store, fingerprint: str | None, generation: int, stop: threading.Event,
+              every: float = 2.0, on_refresh=None) -> None:
+    """While the server runs: when the database changes (another process added a report, a
+    reviewer decided), read the views again at once, so the next visitor finds them ready
+    instead of waiting for 100k findings to be read."""
+    while not stop.wait(every):
+        try:
+            now = store.generation()
+            if now == generation:
+                continue
+            read_views(store, fingerprint)
+            generation = now  # a write during the read shows at the next check
+            if on_refresh is not None:
+                on_refresh(now)
+        except Exception as exc:  # noqa: BLE001 - the pages read for themselves; go on
+            print(f"warning: background refresh failed: {exc}", file=sys.stderr, flush=True)
+
+
 def serve(port: int = 8501, address: str | None = None, app: Path = ROOT / "app.py") -> int:
-    """Warm the database cache, then run Streamlit in this process (so the cache is there)."""
+    """Warm the caches, keep them warm in a background thread, and run Streamlit in this
+    process (so the pages find the caches)."""
     from streamlit.web import cli as streamlit_cli
 
     ready = warm()
     print(f"ready in {ready['seconds']:.1f} s: {ready['findings']:,} findings from "
           f"{ready['database']}; {ready['search']}", file=sys.stderr, flush=True)
+    stop = threading.Event()
+    threading.Thread(target=keep_warm, name="keep-warm", daemon=True,
+                     args=(ready["store"], ready["fingerprint"], ready["generation"], stop)
+                     ).start()
     args = ["run", str(app), *STREAMLIT_FLAGS, "--server.port", str(port)]
     if address:
         args += ["--server.address", address]
-    return streamlit_cli.main(args=args, prog_name="streamlit", standalone_mode=False) or 0
+    try:
+        return streamlit_cli.main(args=args, prog_name="streamlit", standalone_mode=False) or 0
+    finally:
+        stop.set()
 
 
 @contextlib.contextmanager

@@ -8,14 +8,14 @@ On every text of training_data/*.csv (the evaluation texts):
 - cosine between torch's vectors and the fp32 export's, and the int8 variant's (min, mean);
 - share of findings whose predicted themes (the trained model in models/) are identical
   with torch's vectors and with each variant's;
-- macro-F1 under the evaluation schemes (``classifier.evaluate``, as ``evaluate`` runs
-  them: grouped CV by Part and the out-of-report development set by default) of the
-  model built on fp32 vectors and on int8 vectors. The int8 variant would be offered
+- macro-F1 under the evaluation schemes (``classifier.evaluate``: grouped CV by
+  publication by default; never the sealed split) of the model built on fp32 vectors and on
+  int8 vectors. The int8 variant would be offered
   only if its macro-F1 is within 0.005 of fp32's (either way) under every scheme.
 
 The int8 variant is ``onnxruntime.quantization.quantize_dynamic`` (QInt8 weights) of the
 fused fp32 graph, written to a temporary folder; nothing in models/ changes.
-Takes about 10 minutes on 2 cores.
+Takes about 12 minutes on 2 cores.
 """
 from __future__ import annotations
 

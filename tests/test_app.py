@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -253,3 +254,40 @@ def test_app_command_stops_on_a_database_it_cannot_open():
     result = run_cli("app", "--port", "1", env={"CLASSIFIER_DATABASE_URL": "mysql://u:p@h/db"})
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "only sqlite and postgresql" in result.stderr
+
+
+def test_served_app_rereads_what_another_process_changed(models_dir, database):
+    """The server's keep-warm thread: once another process has added a report, the findings
+    the pages read are already the new ones (the next visitor does not wait for the read)."""
+    import threading
+
+    from classifier.appserver import keep_warm, read_views
+    from classifier.store import open_store
+    from classifier.store.store import FindingsStore
+    from tests.conftest import run_cli
+
+    store = open_store()
+    read_views(store, None)
+    seen: list[int] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=keep_warm, args=(store, None, store.generation(), stop),
+                              kwargs={"every": 0.2, "on_refresh": seen.append}, daemon=True)
+    thread.start()
+    try:
+        source = ROOT / "training_data" / "sources" / "000_west_midlands_aai_summary.txt"
+        result = run_cli("history", "add", str(source), "--date", "2017-06-01")
+        assert result.returncode == 0, result.stderr
+        final = store.generation()
+        for _ in range(300):
+            if seen and seen[-1] == final:
+                break
+            time.sleep(0.1)
+        assert seen and seen[-1] == final, (seen, final)
+    finally:
+        stop.set()
+        thread.join(10)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(FindingsStore, "_read_findings",
+                      lambda *a: pytest.fail("the page had to read the database itself"))
+        frame = store.findings_frame()
+    assert len(frame) > 216 and set(frame["report_id"]) == {1, 2}

@@ -74,6 +74,7 @@ class FindingsStore:
         self._lock = threading.Lock()
         self._vectors: dict[str, tuple[int, VectorIndex, np.ndarray]] = {}
         self._frames: dict[tuple, tuple[int, pd.DataFrame]] = {}
+        self._loading: dict[tuple, threading.Lock] = {}  # one reader per cached table
 
     @property
     def url(self) -> str:
@@ -238,22 +239,27 @@ class FindingsStore:
     def _cached(self, key: tuple, read: Callable[[], pd.DataFrame],
                 variant: str | None = None) -> pd.DataFrame:
         """``read()``, cached in memory per generation and, with ``variant``, on disk
-        (:mod:`classifier.store.snapshot`). A write committed during the read leaves the
-        result uncached, never stale. Callers get a copy."""
-        gen = self.generation()
+        (:mod:`classifier.store.snapshot`). One reader reads while the others wait for it
+        (the app's keep-warm thread and a visitor's page would otherwise both read 100k
+        rows). A write committed during the read leaves the result uncached, never stale.
+        Callers get a copy."""
         with self._lock:
-            hit = self._frames.get(key)
-        if hit is None or hit[0] != gen:
-            frame = snapshot.load(self.instance, variant, gen) if variant else None
-            if frame is None:
-                frame = read()
-                if self.generation() != gen:
-                    return frame
-                if variant:
-                    snapshot.save(frame, self.instance, variant, gen)
-            hit = (gen, frame)
+            loading = self._loading.setdefault(key, threading.Lock())
+        with loading:
+            gen = self.generation()
             with self._lock:
-                self._frames[key] = hit
+                hit = self._frames.get(key)
+            if hit is None or hit[0] != gen:
+                frame = snapshot.load(self.instance, variant, gen) if variant else None
+                if frame is None:
+                    frame = read()
+                    if self.generation() != gen:
+                        return frame
+                    if variant:
+                        snapshot.save(frame, self.instance, variant, gen)
+                hit = (gen, frame)
+                with self._lock:
+                    self._frames[key] = hit
         return hit[1].copy()
 
     def _read_findings(self, probabilities: bool, report_id: int | None) -> pd.DataFrame:
