@@ -1,8 +1,11 @@
 """Shared fixtures. Tests run on the project's own copies of the real documents."""
 from __future__ import annotations
 
+import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -51,6 +54,16 @@ def fresh_models(models_dir, tmp_path) -> Path:
     copy = tmp_path / "models"
     shutil.copytree(models_dir, copy)
     return copy
+
+
+@contextmanager
+def edited_manifest(models: Path) -> Iterator[dict]:
+    """A models folder's manifest to change in place, as someone tampering with the folder
+    would; written back when the block ends."""
+    path = models / "manifest.json"
+    manifest = json.loads(path.read_text())
+    yield manifest
+    path.write_text(json.dumps(manifest))
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import pytest
 from classifier.artefacts import load_model, model_is_valid
 from classifier.codebook import load_codebook
 from classifier.errors import ArtefactError
-from tests.conftest import run_cli
+from tests.conftest import edited_manifest, run_cli
 
 
 def test_manifest_records_provenance(models_dir):
@@ -30,12 +30,10 @@ def test_valid_model_loads(models_dir):
 def test_model_loads_from_the_scikit_learn_file_without_a_compiled_head(fresh_models, model):
     import numpy as np
 
-    manifest_path = fresh_models / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    assert "head" in manifest  # the model of this project compiles
-    manifest.pop("head")
-    manifest["files"].pop("head.npz")
-    manifest_path.write_text(json.dumps(manifest))
+    with edited_manifest(fresh_models) as manifest:
+        assert "head" in manifest  # the model of this project compiles
+        manifest.pop("head")
+        manifest["files"].pop("head.npz")
     slow = load_model(fresh_models)
     assert type(slow.classifier_).__name__ == "ThemeClassifier"
     texts = ["Disclosure is poor.", "Letters to victims are late.", "The weather was fine."]
@@ -68,19 +66,15 @@ def test_changed_codebook_is_refused(fresh_models, tmp_path):
 
 
 def test_wrong_embedding_dimension_is_refused(fresh_models):
-    manifest_path = fresh_models / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    manifest["embedding_model"]["dimension"] = 768
-    manifest_path.write_text(json.dumps(manifest))
+    with edited_manifest(fresh_models) as manifest:
+        manifest["embedding_model"]["dimension"] = 768
     with pytest.raises(ArtefactError, match="768-dimensional"):
         load_model(fresh_models)
 
 
 def test_manifest_from_an_older_version_is_refused(fresh_models):
-    manifest_path = fresh_models / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    del manifest["params"]["actor_weight"]  # written before the whose-work flags existed
-    manifest_path.write_text(json.dumps(manifest))
+    with edited_manifest(fresh_models) as manifest:
+        del manifest["params"]["actor_weight"]  # written before the whose-work flags existed
     with pytest.raises(ArtefactError, match="lacks the parameter.*actor_weight.*classifier train"):
         load_model(fresh_models)
 
@@ -115,11 +109,9 @@ def test_untrusted_types_are_refused_even_with_a_matching_hash(fresh_models):
 
     path = fresh_models / "classifier.skops"
     sio.dump({"payload": Smuggled()}, path)
-    manifest_path = fresh_models / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    manifest["files"]["classifier.skops"] = sha256_file(path)  # the attacker fixed the hash too
-    manifest.pop("head", None)  # so the scikit-learn file is the one loaded
-    manifest["files"].pop("head.npz", None)
-    manifest_path.write_text(json.dumps(manifest))
+    with edited_manifest(fresh_models) as manifest:
+        manifest["files"]["classifier.skops"] = sha256_file(path)  # the attacker fixed the hash
+        manifest.pop("head", None)  # so the scikit-learn file is the one loaded
+        manifest["files"].pop("head.npz", None)
     with pytest.raises(ArtefactError, match="not trusted.*Smuggled"):
         load_model(fresh_models)

@@ -14,7 +14,7 @@ from classifier import paths
 from classifier.artefacts import load_model, model_is_valid
 from classifier.embed import Embedder
 from classifier.errors import ArtefactError
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, edited_manifest, run_cli
 
 HEAVY = ("torch", "sentence_transformers", "transformers")
 
@@ -159,19 +159,15 @@ def test_tampered_export_is_refused_by_the_encoder_itself(fresh_models):
 
 
 def test_other_onnxruntime_version_is_refused(fresh_models):
-    path = fresh_models / "manifest.json"
-    manifest = json.loads(path.read_text())
-    manifest["encoder"]["exporter_versions"]["onnxruntime"] = "1.0.0"
-    path.write_text(json.dumps(manifest))
+    with edited_manifest(fresh_models) as manifest:
+        manifest["encoder"]["exporter_versions"]["onnxruntime"] = "1.0.0"
     with pytest.raises(ArtefactError, match="optimised with onnxruntime 1.0.0.*classifier train"):
         load_model(fresh_models)
 
 
 def test_model_without_an_encoder_is_refused_and_rebuilt_by_make_run(fresh_models):
-    path = fresh_models / "manifest.json"
-    manifest = json.loads(path.read_text())
-    del manifest["encoder"]
-    path.write_text(json.dumps(manifest))
+    with edited_manifest(fresh_models) as manifest:
+        del manifest["encoder"]
     with pytest.raises(ArtefactError, match="no ONNX encoder.*classifier train"):
         load_model(fresh_models)
     ok, why = model_is_valid(fresh_models)
