@@ -1,7 +1,7 @@
 """Classify inspection findings into the codebook's themes.
 
 The package is light to import: torch and sentence-transformers load only when
-text is actually encoded (see :mod:`classifier.embed`).
+text is actually encoded (see :mod:`classifier.model.embed`).
 """
 from importlib.metadata import PackageNotFoundError, version
 

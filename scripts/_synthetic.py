@@ -16,8 +16,8 @@ import pandas as pd
 
 def real_findings():
     """Report 001's findings with their vectors under the default embedder."""
-    from classifier.data import labelled_findings
-    from classifier.embed import Embedder
+    from classifier.ingest.datasets import labelled_findings
+    from classifier.model.embed import Embedder
 
     frame = labelled_findings()
     embedder = Embedder()

@@ -71,9 +71,9 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-    from classifier.artefacts import read_manifest
-    from classifier.classify import get_model
-    from classifier.embed import Embedder
+    from classifier.model.artefacts import read_manifest
+    from classifier.jobs.classify import get_model
+    from classifier.model.embed import Embedder
 
     # cold start first, before this process has anything loaded that could warm the page cache
     # more for one side than the other; alternate so drifting load hits both alike

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from _results import save
 
-from classifier.appserver import CHROMIUM_FLAGS, chromium_path, running_app
+from classifier.app.server import CHROMIUM_FLAGS, chromium_path, running_app
 
 ROOT = Path(__file__).resolve().parent.parent
 HEATMAPS = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg.marks'

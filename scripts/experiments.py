@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.baselines import KeywordBaseline, TfidfBaseline
+from classifier.evaluation.baselines import KeywordBaseline, TfidfBaseline
 from classifier.codebook import default_codebook
-from classifier.embed import Embedder
-from classifier.evaluate import (EvalData, grouped_splits, load_eval_data,
+from classifier.model.embed import Embedder
+from classifier.evaluation.evaluate import (EvalData, grouped_splits, load_eval_data,
                                  paired_difference_interval, predictions, score_predictions)
-from classifier.pipeline import ThemeModel
+from classifier.model.pipeline import ThemeModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import save  # noqa: E402

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from classifier.agreement import agreement_report
+from classifier.evaluation.agreement import agreement_report
 from classifier.errors import ClassifierError
 from classifier.fileio import read_csv
 

@@ -8,7 +8,7 @@ On every text of training_data/*.csv (the evaluation texts):
 - cosine between torch's vectors and the fp32 export's, and the int8 variant's (min, mean);
 - share of findings whose predicted themes (the trained model in models/) are identical
   with torch's vectors and with each variant's;
-- macro-F1 under the evaluation schemes (``classifier.evaluate``: grouped CV by
+- macro-F1 under the evaluation schemes (``classifier.evaluation.evaluate``: grouped CV by
   publication by default; never the sealed split) of the model built on fp32 vectors and on
   int8 vectors. The int8 variant would be offered
   only if its macro-F1 is within 0.005 of fp32's (either way) under every scheme.
@@ -58,14 +58,14 @@ def evaluation_texts() -> list[str]:
 
 def int8_export(encoder_dir: Path, out: Path) -> Path:
     """A copy of the export whose graph is dynamically quantised to int8."""
-    from classifier.export import _quantize
+    from classifier.model.export import _quantize
     from classifier.fileio import sha256_file
 
     out.mkdir(parents=True)
     _quantize(encoder_dir / "model.onnx", out / "model.onnx")
     shutil.copy(encoder_dir / "tokenizer.json", out / "tokenizer.json")
     config = json.loads((encoder_dir / "encoder.json").read_text())
-    config["precision"] = "int8"  # gives it a fingerprint of its own (classifier.embed)
+    config["precision"] = "int8"  # gives it a fingerprint of its own (classifier.model.embed)
     config["files"] = {f: sha256_file(out / f) for f in ("model.onnx", "tokenizer.json")}
     (out / "encoder.json").write_text(json.dumps(config, indent=2))
     return out
@@ -80,12 +80,12 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-    from classifier.artefacts import read_manifest
-    from classifier.classify import get_model
+    from classifier.model.artefacts import read_manifest
+    from classifier.jobs.classify import get_model
     from classifier.codebook import default_codebook
-    from classifier.embed import Embedder
-    from classifier.evaluate import evaluate_system, load_eval_data
-    from classifier.pipeline import ThemeModel
+    from classifier.model.embed import Embedder
+    from classifier.evaluation.evaluate import evaluate_system, load_eval_data
+    from classifier.model.pipeline import ThemeModel
 
     model = get_model()
     manifest = read_manifest()

@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 
 from classifier.codebook import default_codebook
-from classifier.embed import Embedder
-from classifier.evaluate import (grouped_splits, load_eval_data, paired_difference_interval,
+from classifier.model.embed import Embedder
+from classifier.evaluation.evaluate import (grouped_splits, load_eval_data, paired_difference_interval,
                                  theme_f1)
-from classifier.thresholds import logit_distance
-from classifier.pipeline import ThemeModel
+from classifier.model.thresholds import logit_distance
+from classifier.model.pipeline import ThemeModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import save  # noqa: E402

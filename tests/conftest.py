@@ -23,7 +23,7 @@ def report_001() -> Path:
 
 @pytest.fixture(scope="session")
 def extraction(report_001):
-    from classifier.extract import extract_report
+    from classifier.ingest.extract import extract_report
 
     return extract_report(report_001)
 
@@ -33,7 +33,7 @@ def models_dir(tmp_path_factory) -> Path:
     """A model trained from the repository's real labelled data, into a temporary folder."""
     import shutil
 
-    from classifier.train import train_and_save
+    from classifier.jobs.training import train_and_save
 
     folder = tmp_path_factory.mktemp("models")
     prebuilt = os.environ.get("CLASSIFIER_TEST_PREBUILT_MODEL")  # a developer's shortcut
@@ -68,7 +68,7 @@ def edited_manifest(models: Path) -> Iterator[dict]:
 
 @pytest.fixture(scope="session")
 def model(models_dir):
-    from classifier.classify import get_model
+    from classifier.jobs.classify import get_model
 
     return get_model(models_dir)
 

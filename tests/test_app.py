@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from classifier import analytics
-from classifier.appserver import CHROMIUM_FLAGS, chromium_path, running_app
-from classifier.data import labelled_findings
+from classifier.insight import analytics
+from classifier.app.server import CHROMIUM_FLAGS, chromium_path, running_app
+from classifier.ingest.datasets import labelled_findings
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -40,7 +40,7 @@ def _table(at: AppTest, key: str) -> pd.DataFrame:
 def _page(name: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
     if name != "overview":
-        at.switch_page(f"app_pages/{name}.py")
+        at.switch_page(f"classifier/app/pages/{name}.py")
     return at
 
 
@@ -183,8 +183,8 @@ def test_overview_never_imports_torch(models_dir):
 def test_overview_over_the_database_reports_trend_and_corrections(models_dir, database):
     """Two dated reports added: the report filter and the trend include them; a human
     correction changes the counts at once; a removed report leaves the filter again."""
-    from classifier.classify import classify_reports
-    from classifier.reportmeta import parse_date
+    from classifier.jobs.classify import classify_reports
+    from classifier.ingest.reportmeta import parse_date
     from classifier.store import open_store
 
     sources = ROOT / "training_data" / "sources"
@@ -229,7 +229,7 @@ def _title(report_id: int) -> str:
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_reports_page_lists_and_removes(models_dir, database):
-    from classifier.classify import classify_reports
+    from classifier.jobs.classify import classify_reports
     from classifier.store import open_store
 
     sources = ROOT / "training_data" / "sources"
@@ -261,7 +261,7 @@ def test_served_app_rereads_what_another_process_changed(models_dir, database):
     the pages read are already the new ones (the next visitor does not wait for the read)."""
     import threading
 
-    from classifier.appserver import keep_warm, read_views
+    from classifier.app.server import keep_warm, read_views
     from classifier.store import open_store
     from classifier.store.store import FindingsStore
     from tests.conftest import run_cli

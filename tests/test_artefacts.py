@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from classifier.artefacts import load_model, model_is_valid
+from classifier.model.artefacts import load_model, model_is_valid
 from classifier.codebook import load_codebook
 from classifier.errors import ArtefactError
 from tests.conftest import edited_manifest, run_cli

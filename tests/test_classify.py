@@ -37,7 +37,7 @@ def test_out_of_scope_finding_is_other(model):
 
 
 def test_same_input_same_output(model, models_dir, tmp_path):
-    from classifier.train import train_and_save
+    from classifier.jobs.training import train_and_save
 
     first = model.classify(list(UNAMBIGUOUS.values()))
     again = model.classify(list(UNAMBIGUOUS.values()))

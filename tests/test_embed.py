@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from classifier.embed import Embedder
+from classifier.model.embed import Embedder
 from classifier.errors import ArtefactError
 
 TEXTS = ["Disclosure record sheets are incomplete.", "Victim letters are late.",

@@ -7,8 +7,8 @@ import sys
 import pandas as pd
 import pytest
 
-from classifier.areas import AREAS
-from classifier.extract import FINDING_COLUMNS, clean_text
+from classifier.ingest.areas import AREAS
+from classifier.ingest.extract import FINDING_COLUMNS, clean_text
 
 EXPECTED = {
     ("good_practice", "A"): 6, ("good_practice", "B"): 13, ("good_practice", "C"): 7,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.features import actor_flags, term_flags
+from classifier.model.features import actor_flags, term_flags
 
 
 def test_actor_flags_say_whose_work_it_is():
@@ -33,9 +33,9 @@ def test_the_cps_areas_partnership_work_is_engagement(model):
 def test_grouped_cv_model_beats_every_baseline(model):
     """Held out by publication group, the model is ahead of both baselines, and the figure in
     its manifest is the one the evaluation gives again."""
-    from classifier.baselines import KeywordBaseline, TfidfBaseline
+    from classifier.evaluation.baselines import KeywordBaseline, TfidfBaseline
     from classifier.codebook import default_codebook
-    from classifier.evaluate import evaluate_system, load_eval_data
+    from classifier.evaluation.evaluate import evaluate_system, load_eval_data
 
     cb = default_codebook()
     data = load_eval_data(cb)
@@ -51,7 +51,7 @@ def test_grouped_cv_model_beats_every_baseline(model):
 
 def test_sealed_split_never_reaches_a_training_fold():
     from classifier.codebook import default_codebook
-    from classifier.evaluate import grouped_splits, load_eval_data
+    from classifier.evaluation.evaluate import grouped_splits, load_eval_data
 
     data = load_eval_data(default_codebook())
     sealed = data.role == "sealed"
@@ -65,7 +65,7 @@ def test_sealed_split_never_reaches_a_training_fold():
 
 
 def test_sentences_split_only_findings_of_several_sentences():
-    from classifier.pipeline import sentences
+    from classifier.model.pipeline import sentences
 
     assert sentences("Reviews are timely and set out a clear trial strategy.") == []
     two = ("Letters to victims are late and lack empathy. "

@@ -52,7 +52,7 @@ def test_seed_findings_cite_their_line_in_a_bundled_source():
 def test_corpus_findings_are_the_segmented_restated_corpus():
     """corpus.csv holds exactly the segmenter's findings of the restated publications, each
     citing its file and line, with its publication group."""
-    from classifier.corpus import corpus_items
+    from classifier.ingest.corpus import corpus_items
 
     items = corpus_items(DATA)
     labelled = pd.read_csv(DATA / "corpus.csv", dtype=str, keep_default_na=False)
@@ -67,7 +67,7 @@ def test_corpus_findings_are_the_segmented_restated_corpus():
 
 def test_corpus_files_are_restated_not_copied():
     """Text from outside the seed documents enters the project only in restated form."""
-    from classifier.corpus import read_publication
+    from classifier.ingest.corpus import read_publication
 
     files = sorted((DATA / "sources" / "corpus").glob("[0-9]*.txt"))
     assert len(files) == 85
@@ -79,7 +79,7 @@ def test_corpus_files_are_restated_not_copied():
 
 
 def test_groups_cover_the_corpus_and_the_sealed_split_is_drawn():
-    from classifier.corpus import publication_groups, sealed_groups
+    from classifier.ingest.corpus import publication_groups, sealed_groups
 
     groups = publication_groups(DATA)
     files = sorted(p.stem for p in (DATA / "sources" / "corpus").glob("[0-9]*.txt"))
@@ -170,7 +170,7 @@ def test_agreement_script_reports_real_figures(tmp_path):
 
 
 def test_agreement_detects_disagreement():
-    from classifier.agreement import agreement_report
+    from classifier.evaluation.agreement import agreement_report
 
     a = pd.DataFrame({"id": ["1", "2", "3", "4"], "themes": ["grip", "other", "disclosure", "grip"]})
     b = pd.DataFrame({"id": ["1", "2", "3", "4"], "themes": ["grip", "grip", "disclosure", "other"]})

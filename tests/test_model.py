@@ -6,7 +6,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from classifier.model import ThemeClassifier, best_threshold
+from classifier.model.estimator import ThemeClassifier, best_threshold
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_best_threshold_maximises_f1():
 
 
 def test_near_threshold_is_measured_in_log_odds():
-    from classifier.model import near_threshold
+    from classifier.model.estimator import near_threshold
 
     thresholds = np.array([0.5, 0.15])
     proba = np.array([[0.55, 0.0], [0.9, 0.01], [0.1, 0.2], [0.1, 0.05]])

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from classifier import paths
-from classifier.artefacts import load_model, model_is_valid
-from classifier.embed import Embedder
+from classifier.model.artefacts import load_model, model_is_valid
+from classifier.model.embed import Embedder
 from classifier.errors import ArtefactError
 from tests.conftest import ROOT, edited_manifest, run_cli
 
@@ -46,7 +46,7 @@ def test_inference_never_imports_torch(fresh_models, tmp_path):
 import json, sys
 from pathlib import Path
 import pandas as pd
-from classifier.classify import check_finding, classify_frame, classify_reports
+from classifier.jobs.classify import check_finding, classify_frame, classify_reports
 models = Path({str(fresh_models)!r})
 out = classify_frame(pd.DataFrame({{"text": ["Disclosure is poor."]}}), "text", models_dir=models)
 similar = check_finding("Victim letters are late.", models_dir=models)
@@ -177,8 +177,8 @@ def test_model_without_an_encoder_is_refused_and_rebuilt_by_make_run(fresh_model
 
 
 def test_compiled_head_equals_the_scikit_learn_classifier(models_dir, both_vectors, model):
-    from classifier.artefacts import _load_skops
-    from classifier.head import LinearHead
+    from classifier.model.artefacts import _load_skops
+    from classifier.model.head import LinearHead
 
     texts, _, vectors = both_vectors
     assert isinstance(model.classifier_, LinearHead)
@@ -192,7 +192,7 @@ def test_fine_tuned_folder_is_exported_with_its_own_identity(tmp_path):
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from classifier.export import export_encoder
+    from classifier.model.export import export_encoder
 
     stock = Embedder(cache_dir=None)
     st = SentenceTransformer(str(stock.model_path), device="cpu")
@@ -229,4 +229,4 @@ print(sorted({m.split(".")[0] for m in sys.modules} | {m for m in sys.modules if
     assert result.returncode == 0, result.stderr[-2000:]
     loaded = set(ast.literal_eval(result.stdout.strip().splitlines()[-1]))
     assert not loaded & {"torch", "sentence_transformers", "transformers", "onnxruntime",
-                         "tokenizers", "skops", "classifier.artefacts", "classifier.embed"}
+                         "tokenizers", "skops", "classifier.model.artefacts", "classifier.model.embed"}

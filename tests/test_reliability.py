@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classifier.classify import classify_csv_file, classify_uploads, safe_name
+from classifier.jobs.classify import classify_csv_file, classify_uploads, safe_name
 from classifier.errors import ClassifierError, InputError
-from classifier.extract import extract_text
+from classifier.ingest.extract import extract_text
 from classifier.fileio import neutralise_formulas, read_csv
-from classifier.segment import segment_file, segment_text
+from classifier.ingest.segment import segment_file, segment_text
 
 FUZZ = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.function_scoped_fixture])
@@ -169,7 +169,7 @@ def test_formula_cells_are_neutralised():
 
 
 def test_interrupted_batch_resumes_where_it_stopped(models_dir, tmp_path, monkeypatch):
-    import classifier.classify as c
+    import classifier.jobs.classify as c
 
     texts = [f"The Area must improve the timeliness of initial reviews in case {i}." for i in range(10)]
     src = tmp_path / "in.csv"

@@ -15,7 +15,7 @@ REPORT_002 = SOURCES / "002_london_followup_press_release_2012.txt"
 
 @pytest.fixture
 def with_reports(models_dir, database):
-    from classifier.classify import classify_reports
+    from classifier.jobs.classify import classify_reports
 
     frame, failures, _ = classify_reports([REPORT_000, REPORT_002], add_to_history=True)
     assert not failures
@@ -23,8 +23,8 @@ def with_reports(models_dir, database):
 
 
 def test_queue_puts_uncertain_model_labels_first(with_reports, models_dir):
-    from classifier.artefacts import read_manifest
-    from classifier.review import review_queue
+    from classifier.model.artefacts import read_manifest
+    from classifier.insight.review import review_queue
 
     store = open_store()
     thresholds = read_manifest(models_dir)["thresholds"]
@@ -77,8 +77,8 @@ def test_review_cli_lists_sets_and_refuses_bad_input(with_reports, database):
 
 
 def test_training_set_takes_database_corrections(with_reports):
-    from classifier import data as d
-    from classifier.train import database_corrections, with_corrections
+    from classifier.ingest import datasets as d
+    from classifier.jobs.training import database_corrections, with_corrections
 
     store = open_store()
     annex = store.findings_frame(report_id=1)
@@ -103,9 +103,9 @@ def test_correction_trains_a_new_version_and_models_use_goes_back(with_reports, 
                                                                    fresh_models):
     """`review set` then `train`: a new version whose manifest counts the correction;
     `models use` the old version gives back the old predictions."""
-    from classifier.artefacts import load_model, read_manifest
-    from classifier.train import train_and_save
-    from classifier.versions import archive
+    from classifier.model.artefacts import load_model, read_manifest
+    from classifier.jobs.training import train_and_save
+    from classifier.model.versions import archive
 
     old = archive(fresh_models)
     probe = ["Letters to bereaved families are late.", "The Area must improve case reviews.",

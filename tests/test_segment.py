@@ -6,7 +6,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from classifier.segment import segment_file, segment_text
+from classifier.ingest.segment import segment_file, segment_text
 from tests.conftest import SOURCES, run_cli
 
 LONDON = SOURCES / "002_london_followup_press_release_2012.txt"

@@ -30,7 +30,7 @@ HOSTILE = ["Robert'); DROP TABLE reports;--", "\" OR 1=1 --", "%' OR '%'='", "x\
 @pytest.fixture(scope="module")
 def classified(model):
     """Report 000 and 002 segmented and classified by the real model, with their vectors."""
-    from classifier.segment import segment_file
+    from classifier.ingest.segment import segment_file
 
     out = {}
     for path in (REPORT_000, REPORT_002):
@@ -116,7 +116,7 @@ def test_hostile_titles_are_stored_verbatim_and_harm_nothing(database, classifie
     reports = store.reports()
     assert len(reports) == 1 + len(HOSTILE)
     assert reports["title"].tolist()[1:] == [t.replace("\x00", "") for t in HOSTILE]
-    from classifier import analytics
+    from classifier.insight import analytics
 
     frame = store.findings_frame()
     ids = reports["id"].tolist()[1:]
@@ -142,7 +142,7 @@ def test_newer_schema_is_refused_with_what_to_do(database, models_dir):
 
 
 def test_reclassify_rescores_model_labels_and_leaves_humans(database, classified, model):
-    from classifier.classify import reclassify_store
+    from classifier.jobs.classify import reclassify_store
 
     store = open_store()
     seg, labels, vectors = classified[REPORT_000.name]
@@ -279,7 +279,7 @@ def test_old_history_store_is_imported_once_then_retired(database, tmp_path, cla
 
 
 def test_search_exact_and_ann_agree_on_real_vectors(database, classified, model):
-    from classifier.classify import ensure_embeddings
+    from classifier.jobs.classify import ensure_embeddings
     from classifier.store.search import VectorIndex
 
     store = open_store()

@@ -10,8 +10,8 @@ import threading
 from pathlib import Path
 
 from classifier.store.db import DatabaseError, database_url, engine_for
-from classifier.store.store import (HUMAN, MODEL, RECURRENCE_THRESHOLD, AddResult,
-                                    FindingsStore, ReportMeta)
+from classifier.store.records import HUMAN, MODEL, AddResult, ReportMeta
+from classifier.store.store import RECURRENCE_THRESHOLD, FindingsStore
 
 _stores: dict[str, FindingsStore] = {}
 _lock = threading.Lock()

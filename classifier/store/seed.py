@@ -20,7 +20,8 @@ from sqlalchemy import select
 from classifier import paths
 from classifier.errors import ClassifierError
 from classifier.store import schema as s
-from classifier.store.store import HUMAN, MODEL, FindingsStore, ReportMeta
+from classifier.store.records import HUMAN, MODEL, ReportMeta
+from classifier.store.store import FindingsStore
 
 log = logging.getLogger(__name__)
 REPORT_001 = ReportMeta(
@@ -34,7 +35,7 @@ def seed_report_001(store: FindingsStore) -> int:
     """Load findings.csv + labels.csv as a human-labelled report once; returns findings added."""
     if store.state()["seeded"]:
         return 0
-    from classifier.data import labelled_findings
+    from classifier.ingest.datasets import labelled_findings
 
     try:
         frame = labelled_findings()

@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cached_property
-from datetime import date, datetime, timezone
 from typing import Callable, Iterator
 
 import numpy as np
@@ -25,47 +23,16 @@ from classifier.codebook import Codebook, default_codebook
 from classifier.errors import InputError
 from classifier.store import schema as s
 from classifier.store import snapshot
+from classifier.store.decisions import DecisionsMixin
+from classifier.store.records import (MODEL, AddResult, ReportMeta, clean_text,
+                                      effective_labels, raw_rows, utc_now, vector_bytes)
 from classifier.store.search import VectorIndex
 
 RECURRENCE_THRESHOLD = 0.6  # cosine at which two findings state the same weakness
-HUMAN, MODEL = "human", "model"
 _BATCH = 2000
 
 
-@dataclass
-class ReportMeta:
-    """What the user tells us about a publication (all optional but the hash)."""
-
-    title: str
-    content_hash: str
-    publisher: str = ""
-    published: date | None = None
-    kind: str = "report"
-    file_name: str = ""
-
-
-@dataclass
-class AddResult:
-    report_id: int
-    findings: int
-    existed: bool  # the same content was stored before: nothing added
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _clean(value: object) -> str:
-    """Text as stored: PostgreSQL refuses NUL characters, so no backend gets them."""
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) \
-        else str(value).replace("\x00", "")
-
-
-def _vec_bytes(v: np.ndarray) -> bytes:
-    return np.ascontiguousarray(v, dtype=np.float32).tobytes()
-
-
-class FindingsStore:
+class FindingsStore(DecisionsMixin):
     """One database (SQLite file or PostgreSQL), with in-memory caches keyed on its generation."""
 
     def __init__(self, engine: Engine, codebook: Codebook | None = None):
@@ -140,10 +107,10 @@ class FindingsStore:
             if existing is not None:
                 return AddResult(int(existing), 0, True)
             report_id = conn.execute(insert(s.reports).values(
-                title=_clean(meta.title), publisher=_clean(meta.publisher),
-                published=meta.published, kind=_clean(meta.kind),
-                file_name=_clean(meta.file_name), content_hash=meta.content_hash,
-                added_at=_now()).returning(s.reports.c.id)).scalar_one()
+                title=clean_text(meta.title), publisher=clean_text(meta.publisher),
+                published=meta.published, kind=clean_text(meta.kind),
+                file_name=clean_text(meta.file_name), content_hash=meta.content_hash,
+                added_at=utc_now()).returning(s.reports.c.id)).scalar_one()
             ids = self._insert_findings(conn, report_id, findings)
             self._insert_labels(conn, ids, labels, label_source)
             if vectors is not None and len(ids):
@@ -154,8 +121,8 @@ class FindingsStore:
         cols = ["area", "part", "kind", "number", "section", "location"]
         rows = []
         for pos, rec in enumerate(frame.to_dict("records")):
-            row = {c: _clean(rec.get(c, "")) for c in cols}
-            row.update(report_id=report_id, position=pos, text=_clean(rec["text"]))
+            row = {c: clean_text(rec.get(c, "")) for c in cols}
+            row.update(report_id=report_id, position=pos, text=clean_text(rec["text"]))
             rows.append(row)
         if not rows:
             return []
@@ -166,7 +133,7 @@ class FindingsStore:
     def _insert_labels(self, conn: Connection, ids: list[int], labels: pd.DataFrame,
                        source: str) -> None:
         pcols = [f"p_{t}" for t in self.codebook.ids]
-        now, rows = _now(), []
+        now, rows = utc_now(), []
         for fid, rec in zip(ids, labels.to_dict("records")):
             probs = {c[2:]: float(rec[c]) for c in pcols if c in rec and not pd.isna(rec[c])}
             rows.append({"finding_id": fid, "themes": str(rec["themes"]) or "other",
@@ -186,7 +153,7 @@ class FindingsStore:
         index, groups = self._load_vectors(conn, fingerprint, writing=True)
         new_groups = assign_groups(index, groups, ids, np.asarray(vectors, np.float32),
                                    RECURRENCE_THRESHOLD)
-        rows = [{"finding_id": fid, "fingerprint": fingerprint, "vector": _vec_bytes(v),
+        rows = [{"finding_id": fid, "fingerprint": fingerprint, "vector": vector_bytes(v),
                  "recurrence_group": int(g)} for fid, v, g in zip(ids, vectors, new_groups)]
         for start in range(0, len(rows), _BATCH):
             conn.execute(insert(s.embeddings), rows[start:start + _BATCH])
@@ -291,9 +258,9 @@ class FindingsStore:
         if report_id is not None:
             q = q.where(f.c.report_id == report_id)
         with self.engine.connect() as conn:
-            frame = pd.DataFrame.from_records(_raw_rows(conn, q),
+            frame = pd.DataFrame.from_records(raw_rows(conn, q),
                                               columns=[col.name for col in cols])
-        return _effective(frame, self.codebook, probabilities)
+        return effective_labels(frame, self.codebook, probabilities)
 
     def finding(self, finding_id: int) -> dict | None:
         """One finding with report and effective label, or None."""
@@ -319,7 +286,7 @@ class FindingsStore:
                     s.embeddings.c.recurrence_group)
              .where(s.embeddings.c.fingerprint == fingerprint)
              .order_by(s.embeddings.c.finding_id))
-        rows = _raw_rows(conn, q)  # 100k rows: the driver's tuples, no per-value processing
+        rows = raw_rows(conn, q)  # 100k rows: the driver's tuples, no per-value processing
         ids = [r[0] for r in rows]
         blobs = [r[1] for r in rows]  # bytes, or memoryview: b"".join takes either
         groups = [r[2] if r[2] is not None else r[0] for r in rows]
@@ -345,7 +312,7 @@ class FindingsStore:
             q = select(s.embeddings.c.finding_id, s.embeddings.c.recurrence_group).where(
                 s.embeddings.c.fingerprint == fp)
             with self.engine.connect() as conn:
-                return pd.DataFrame.from_records(_raw_rows(conn, q),
+                return pd.DataFrame.from_records(raw_rows(conn, q),
                                                  columns=["finding_id", "recurrence_group"])
 
         return self._cached(("groups", fingerprint), read)
@@ -414,7 +381,7 @@ class FindingsStore:
             vecs = index.vectors[[pos[int(i)] for i in todo["id"]]]
         labels = score(todo["text"].tolist(), vecs)
         pcols = [f"p_{t}" for t in self.codebook.ids]
-        now = _now()
+        now = utc_now()
         rows = [{"fid": int(fid), "themes": rec["themes"] or "other",
                  "model_version": str(rec["model_version"]),
                  "probabilities": json.dumps({c[2:]: float(rec[c]) for c in pcols if c in rec}),
@@ -434,92 +401,8 @@ class FindingsStore:
                 conn.execute(stmt, rows[start:start + _BATCH])
         return len(rows)
 
-    def record_decision(self, finding_id: int, themes: str, *, by: str, note: str = "") -> dict:
-        """Append a human decision (never overwrites); returns what was stored."""
-        parsed = self.codebook.parse(themes)  # unknown theme -> ClassifierError, nothing stored
-        canonical = self.codebook.format(parsed)
-        if not by.strip():
-            raise InputError("say who decided (--by NAME)")
-        with self._write() as conn:
-            current = self._current_label(conn, finding_id)
-            if current is None:
-                raise InputError(f"no finding with id {finding_id}; see `review list`")
-            row = {"finding_id": finding_id, "themes": canonical,
-                   "decided_by": _clean(by.strip()), "decided_at": _now(),
-                   "previous_themes": current["themes"], "previous_source": current["source"],
-                   "model_version": current["model_version"], "note": _clean(note)}
-            row["id"] = conn.execute(insert(s.decisions).values(**row)
-                                     .returning(s.decisions.c.id)).scalar_one()
-        return row
-
-    def _current_label(self, conn: Connection, finding_id: int) -> dict | None:
-        exists = conn.execute(select(s.findings.c.id).where(
-            s.findings.c.id == finding_id)).scalar()
-        if exists is None:
-            return None
-        dec = conn.execute(select(s.decisions.c.themes).where(
-            s.decisions.c.finding_id == finding_id).order_by(s.decisions.c.id.desc())
-            .limit(1)).scalar()
-        cls = conn.execute(select(s.classifications.c.themes, s.classifications.c.label_source,
-                                  s.classifications.c.model_version).where(
-            s.classifications.c.finding_id == finding_id)).first()
-        version = cls.model_version if cls else ""
-        if dec is not None:
-            return {"themes": dec, "source": HUMAN, "model_version": version}
-        if cls is None:
-            return {"themes": "", "source": "", "model_version": ""}
-        return {"themes": cls.themes, "source": cls.label_source, "model_version": version}
-
-    def decisions(self, finding_id: int | None = None) -> pd.DataFrame:
-        """The audit trail, oldest first."""
-        q = select(s.decisions).order_by(s.decisions.c.id)
-        if finding_id is not None:
-            q = q.where(s.decisions.c.finding_id == finding_id)
-        with self.engine.connect() as conn:
-            return pd.DataFrame(conn.execute(q).mappings().all(),
-                                columns=[c.name for c in s.decisions.columns])
-
-    def human_labels(self) -> pd.DataFrame:
-        """finding_id, report_id, report, text, themes of every finding a human decided
-        (latest decision), for training."""
-        frame = self.findings_frame()
-        return frame[frame["decided_by"].notna() & (frame["decided_by"] != "")][
-            ["finding_id", "report_id", "report", "text", "themes"]].reset_index(drop=True)
-
     # -- one-off loading ---------------------------------------------------------------------
     def mark(self, **flags: bool) -> None:
         with self._write() as conn:
             conn.execute(update(s.store_state).where(s.store_state.c.id == 1).values(**flags))
 
-
-def _raw_rows(conn: Connection, query) -> list[tuple]:
-    """Rows of a large read as the driver returns them, skipping SQLAlchemy's per-value
-    result processing (5x the cost of the query at 100k rows). Parameters stay bound."""
-    compiled = query.compile(dialect=conn.dialect)
-    params = compiled.params
-    if compiled.positional:
-        params = tuple(params[name] for name in compiled.positiontup)
-    cursor = conn.exec_driver_sql(str(compiled), params)
-    return [tuple(row) for row in cursor.cursor.fetchall()] if hasattr(cursor, "cursor") \
-        and cursor.cursor is not None else [tuple(row) for row in cursor.fetchall()]
-
-
-def _effective(frame: pd.DataFrame, codebook: Codebook, probabilities: bool) -> pd.DataFrame:
-    """Add themes / label_source (a human decision wins), year, p_<theme> columns."""
-    decided = frame["decided_themes"].notna()
-    frame["themes"] = frame["decided_themes"].where(decided, frame["model_themes"]) \
-        .fillna("other").astype(str)
-    frame["label_source"] = np.where(decided, HUMAN, frame["classified_by"].fillna(MODEL))
-    frame["decided_by"] = frame["decided_by"].fillna("").astype(str)
-    frame["needs_review"] = frame["needs_review"].fillna(False).astype(bool) & ~decided
-    codes, published = pd.factorize(frame["date"])  # a few distinct dates: parse each once
-    parsed = pd.to_datetime(pd.Series(published, dtype="string"), errors="coerce")
-    days = np.array([None if pd.isna(d) else d.date() for d in parsed] + [None], dtype=object)
-    years = pd.array(list(parsed.dt.year) + [pd.NA], dtype="Int64")
-    frame["date"], frame["year"] = days[codes], years[codes]
-    frame["model_version"] = frame["model_version"].fillna("")
-    if probabilities:
-        probs = [json.loads(p) if isinstance(p, str) else {} for p in frame.pop("probabilities")]
-        for t in codebook.ids:
-            frame[f"p_{t}"] = [p.get(t, np.nan) for p in probs]
-    return frame.drop(columns=["decided_themes", "classified_by"])

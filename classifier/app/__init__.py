@@ -1,0 +1,1 @@
+"""The Streamlit app: the server that warms it, the cached resources its pages share, and the pages."""

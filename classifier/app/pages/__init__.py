@@ -1,0 +1,1 @@
+"""The Streamlit pages; `app.py` at the top of the repository routes to them."""

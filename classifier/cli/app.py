@@ -1,0 +1,25 @@
+"""`app`: serve the Streamlit app."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _add_app(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("app", help="serve the Streamlit app (what `make run` runs)",
+                       description="Reads the findings database first, then serves the app, "
+                                   "so the first visitor does not wait for it.")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default=None, help="interface to listen on (default: all)")
+    p.add_argument("--app", type=Path, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=_run_app)
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from classifier.app.server import serve
+
+    return serve(args.port, args.address, **({"app": args.app} if args.app else {}))
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    _add_app(sub)

@@ -1,0 +1,1 @@
+"""Measuring the classifier: grouped cross-validation by publication, the sealed split, baselines, label agreement."""
