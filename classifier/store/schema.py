@@ -28,6 +28,10 @@ reports = Table(
     Column("file_name", Text, nullable=False, server_default=""),
     Column("content_hash", String(64), nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("source_url", Text, nullable=False, server_default=""),  # where it was published
+    Column("area", Text, nullable=False, server_default=""),  # the CPS Area it is about, if one
+    Column("description", Text, nullable=False, server_default=""),  # the kind, in full
+    Column("date_precision", String(5), nullable=False, server_default=""),  # day|month|year
     UniqueConstraint("content_hash", name="uq_reports_content_hash"),
     sqlite_autoincrement=True,  # ids are never reused (caches and audit trails key on them)
 )
@@ -94,6 +98,7 @@ store_state = Table(
     Column("seeded", Boolean, nullable=False, server_default=false()),
     Column("legacy_imported", Boolean, nullable=False, server_default=false()),
     Column("instance", String(32), nullable=False, server_default=""),  # random, per database
+    Column("history_seeded", Boolean, nullable=False, server_default=false()),
 )
 
 __all__ = ["metadata", "reports", "findings", "classifications", "embeddings", "decisions",
