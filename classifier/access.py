@@ -93,4 +93,22 @@ def operator(name: str | None = None, via: str = "cli") -> Actor:
     return Actor(name=(name or "").strip() or os_user(), role=Role.ADMIN, via=via, local=True)
 
 
-__all__ = ["Role", "ACTIONS", "Actor", "allowed", "require", "operator", "parse_role", "os_user"]
+def is_loopback(address: str) -> bool:
+    """Does listening on ``address`` keep a server to this machine?"""
+    import ipaddress
+
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip()).is_loopback
+    except ValueError:
+        return False
+
+
+def single_user_warning(address: str, port: int) -> str:
+    return (f"warning: no users are configured, so anyone who can reach {address}:{port} can "
+            "read and change the findings database; add users with `python -m classifier "
+            "users add NAME --role ROLE`")
+
+
+__all__ = ["is_loopback", "single_user_warning", "Role", "ACTIONS", "Actor", "allowed", "require", "operator", "parse_role", "os_user"]

@@ -4,7 +4,6 @@ Every endpoint but ``/v1/health`` needs a bearer token (``python -m classifier t
 create``); what a token may do is decided by :mod:`classifier.access`, and the store refuses a
 write its role does not allow whatever an endpoint does. Shapes are documented at ``/docs``.
 """
-from __future__ import annotations
 
 import math
 from datetime import date

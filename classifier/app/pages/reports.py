@@ -1,7 +1,9 @@
 """What the findings database holds, one row per report, with remove."""
 import streamlit as st
 
-from classifier.app.common import csv_download, escape_markdown, generation, reports_table, store
+from classifier.access import allowed
+from classifier.app.common import (actor, csv_download, escape_markdown, generation,
+                                   reports_table, store)
 
 st.title("Stored reports")
 reports = reports_table(generation())
@@ -16,7 +18,7 @@ if "removed" in st.session_state:
     st.success(f"Removed report {gone['id']} ({escape_markdown(gone['title'][:80])}) and its "
                f"{gone['findings']} findings.")
 
-if len(reports):
+if len(reports) and allowed(actor(), "remove_report"):  # the store refuses others anyway
     st.subheader("Remove a report")
     names = dict(zip(reports["id"], reports["title"]))
     choice = st.selectbox("Report", list(names), key="remove_choice",
