@@ -162,7 +162,8 @@ def main() -> None:
         job = in_process(texts(args.requests * 2, offset))
         print(f"classify_frame in-process: {job['findings_per_s']:.1f} findings/s", flush=True)
     save({"single_finding": rows, "batch_of_50": batch, "cli_classify_csv": cli,
-          "classify_frame_in_process": job, "load_average_at_start": load_at_start,
+          "classify_frame_in_process": job,
+          "load_average_at_start": load_at_start,
           "load_average_at_end": os.getloadavg(), "cpus": os.cpu_count()}, args.output)
 
 

@@ -5,6 +5,7 @@ create``); what a token may do is decided by :mod:`classifier.access`, and the s
 write its role does not allow whatever an endpoint does. Shapes are documented at ``/docs``.
 """
 
+import copy
 import math
 from datetime import date
 from pathlib import Path
@@ -83,6 +84,19 @@ def create_app(models_dir: Path | None = None) -> FastAPI:
         return found
 
     Who = Annotated[Actor, Depends(actor)]
+    served: dict[str, object] = {}
+
+    def model():
+        """The model with its embedding cache off: a server's texts are mostly new, and a
+        cache growing with every request would grow the server's memory for months."""
+        from classifier.jobs.classify import get_model
+
+        loaded = get_model(models_dir)
+        if served.get("source") is not loaded:  # first call, or the model was reloaded
+            quiet = copy.copy(loaded)
+            quiet.embedder = loaded.embedder.without_cache()
+            served.update(source=loaded, model=quiet)
+        return served["model"]
 
     @app.get("/v1/health", tags=["service"])
     def health() -> dict:
@@ -92,7 +106,7 @@ def create_app(models_dir: Path | None = None) -> FastAPI:
     @app.post("/v1/classify", tags=["classify"])
     def classify(body: ClassifyRequest, who: Who) -> dict:
         """Texts in, one result per text in input order, and the model version (viewer)."""
-        from classifier.jobs.classify import classify_frame, get_model
+        from classifier.jobs.classify import classify_frame
 
         require(who, "classify")
         for i, text in enumerate(body.texts):
@@ -101,14 +115,14 @@ def create_app(models_dir: Path | None = None) -> FastAPI:
             if len(text) > MAX_TEXT_CHARS:
                 raise InputError(f"texts[{i}] has {len(text):,} characters; the limit is "
                                  f"{MAX_TEXT_CHARS:,} (split long reports with POST /v1/reports)")
-        model = get_model(models_dir)
-        out = classify_frame(pd.DataFrame({"text": body.texts}), "text", model=model)
-        ids = model.codebook.ids
+        chosen = model()
+        out = classify_frame(pd.DataFrame({"text": body.texts}), "text", model=chosen)
+        ids = chosen.codebook.ids
         results = [{"themes": _themes(rec["themes"]),
                     "probabilities": {t: round(float(rec[f"p_{t}"]), 4) for t in ids},
                     "needs_review": bool(rec["needs_review"])}
                    for rec in out.to_dict("records")]
-        return {"results": results, "model_version": model.manifest_["model_version"]}
+        return {"results": results, "model_version": chosen.manifest_["model_version"]}
 
     @app.get("/v1/reports", tags=["reports"])
     def list_reports(who: Who) -> dict:
