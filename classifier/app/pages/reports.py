@@ -7,9 +7,11 @@ from classifier.app.common import (actor, csv_download, escape_markdown, generat
 
 st.title("Stored reports")
 reports = reports_table(generation())
+can_add = allowed(actor(), "add_report")
 st.caption(f"{len(reports)} report(s), {int(reports['findings'].sum()) if len(reports) else 0} "
-           f"findings in `{escape_markdown(store().url)}`. Add reports on *Classify reports* "
-           "or with `python -m classifier history add FILE --date YYYY-MM-DD`.")
+           f"findings in `{escape_markdown(store().url)}`."
+           + (" Add reports on *Classify reports* or with `python -m classifier history add "
+              "FILE --date YYYY-MM-DD`." if can_add else ""))
 st.dataframe(reports, hide_index=True, width="stretch", key="reports_table")
 csv_download(reports, "reports.csv", key="dl-reports")
 
