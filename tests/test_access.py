@@ -56,3 +56,25 @@ def test_jobs_and_models_refuse_before_doing_any_work(database, tmp_path):
     admin = store.acting_as(ADMIN)
     admin.record_decision(1, "grip")
     assert store.decisions()["decided_by"].tolist() == ["ada"]
+
+
+def test_migration_0004_goes_down_and_up_again(database):
+    """The users, tokens and throttle tables come and go with revision 0004 alone."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from classifier.store import open_store
+    from classifier.store.db import _alembic_config
+
+    store = open_store()
+    token = store.create_token("nb", "viewer")
+    tables = {"users", "api_tokens", "sign_in_throttle"}
+    with store.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0003")
+    with store.engine.connect() as conn:
+        assert not tables & set(inspect(conn).get_table_names())
+    with store.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    with store.engine.connect() as conn:
+        assert tables <= set(inspect(conn).get_table_names())
+    assert store.token_actor(token) is None and len(store.findings_frame()) == 216

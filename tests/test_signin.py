@@ -111,6 +111,15 @@ def test_a_reviewer_decides_under_their_own_name(database, models_dir):
     assert not at.exception and at.success
     trail = open_store().decisions()
     assert trail["decided_by"].tolist() == ["rita"]
+    last = run_cli("users", "remove", "rita")  # the last user: sign-in would go with her
+    assert last.returncode == 2 and "last user" in last.stderr
+    add_user("ada", "admin")
+    removed = run_cli("users", "remove", "rita")  # an admin removes her: signed out at once
+    assert removed.returncode == 0, removed.stderr
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert any("removed" in i.value for i in at.info)
+    assert run_cli("users", "remove", "rita").returncode == 2
 
 
 class _Relay:

@@ -36,6 +36,8 @@ def _add_users(sub: argparse._SubParsersAction) -> None:
     lst.set_defaults(func=_run_list)
     rm = usub.add_parser("remove", help="remove a user (their decisions stay, under their name)")
     rm.add_argument("name", metavar="NAME")
+    rm.add_argument("--allow-no-users", action="store_true",
+                    help="remove the last user too (the app goes back to no sign-in)")
     rm.add_argument("--models-dir", type=Path, default=None)
     rm.set_defaults(func=_run_remove)
     p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
@@ -85,7 +87,7 @@ def _run_list(args: argparse.Namespace) -> int:
 def _run_remove(args: argparse.Namespace) -> int:
     from classifier.jobs.classify import get_store
 
-    get_store(args.models_dir).remove_user(args.name)
+    get_store(args.models_dir).remove_user(args.name, allow_no_users=args.allow_no_users)
     print(f"user {args.name} removed")
     return 0
 

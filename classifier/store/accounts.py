@@ -80,10 +80,19 @@ class AccountsMixin:
                 s.sign_in_throttle.c.name == name.casefold()[:80]))
         return {k: row[k] for k in ("name", "role", "created_at", "created_by")}
 
-    def remove_user(self, name: str) -> None:
+    def remove_user(self, name: str, *, allow_no_users: bool = False) -> None:
+        """Remove a user; the last one only when asked to, because without users the app
+        has no sign-in and whoever reaches it acts as admin."""
         require(self.actor, "manage_users")
         with self.engine.begin() as conn:
+            others = conn.execute(select(s.users.c.id).where(s.users.c.name != name)
+                                  .limit(1)).first()
             gone = conn.execute(delete(s.users).where(s.users.c.name == name)).rowcount
+            if gone and others is None and not allow_no_users:
+                conn.rollback()
+                raise InputError(f"{name} is the last user: without users the app has no "
+                                 "sign-in and anyone who reaches it acts as admin; add another "
+                                 "user first, or pass --allow-no-users")
         if not gone:
             raise NotFound(f"no user {name!r}; see `users list`")
 
