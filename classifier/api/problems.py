@@ -87,10 +87,12 @@ class BodyLimit:
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             return await self._refuse(scope, receive, send, limit)
-        state = {"received": 0, "over": False, "started": False}
+        state = {"received": 0, "over": False, "started": False, "done": False}
 
         async def counted():
             message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                state["done"] = True
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
                 if state["received"] > limit:
@@ -110,6 +112,10 @@ class BodyLimit:
             if not state["over"]:
                 raise
         if state["over"] and not state["started"]:
+            # read (and drop) up to as much again, so a client still sending can read the
+            # answer instead of meeting a closed connection; past that, just close
+            while not state["done"] and state["received"] <= 2 * limit:
+                await counted()
             await self._refuse(scope, receive, send, limit)
 
     @staticmethod
