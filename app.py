@@ -5,7 +5,11 @@ findings database only; the model (and torch) load on the pages that need them.
 """
 import streamlit as st
 
+from classifier.app.auth import gate
+from classifier.app.common import database
+
 st.set_page_config(page_title="Inspection findings: themes", layout="wide")
+gate(database())  # with users configured, nothing below runs before sign-in
 
 pages = [
     st.Page("classifier/app/pages/overview.py", title="Overview", icon="📊", default=True),

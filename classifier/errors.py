@@ -17,3 +17,19 @@ class InputError(ClassifierError):
 
 class ArtefactError(ClassifierError):
     """A saved model is missing, corrupt, tampered with or made for other data."""
+
+
+class NotFound(InputError):
+    """The thing named (a report, a finding, a user, a token) does not exist."""
+
+
+class NotSignedIn(ClassifierError):
+    """No valid credentials: sign in, or give a valid API token."""
+
+
+class Forbidden(ClassifierError):
+    """Signed in, but the role does not allow this action."""
+
+
+class TooManyAttempts(ClassifierError):
+    """Sign-in for this user name is paused after repeated failures."""

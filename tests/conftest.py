@@ -37,9 +37,11 @@ def models_dir(tmp_path_factory) -> Path:
 
     folder = tmp_path_factory.mktemp("models")
     prebuilt = os.environ.get("CLASSIFIER_TEST_PREBUILT_MODEL")  # a developer's shortcut
-    if prebuilt:
-        shutil.copy2(Path(prebuilt) / "classifier.skops", folder)
-        shutil.copy2(Path(prebuilt) / "manifest.json", folder)
+    if prebuilt:  # every file the manifest lists (the head, the ONNX export), then itself
+        manifest = json.loads((Path(prebuilt) / "manifest.json").read_text())
+        for name in [*manifest.get("files", {"classifier.skops": ""}), "manifest.json"]:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(Path(prebuilt) / name, folder / name)
     else:
         train_and_save(folder)
     os.environ["CLASSIFIER_MODELS_DIR"] = str(folder)  # subprocesses and the app use it too

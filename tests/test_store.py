@@ -390,4 +390,4 @@ def test_database_from_before_the_instance_id_is_migrated(database):
     assert store.generation() > 41
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
-            head_revision() == "0003"
+            head_revision() == "0004"

@@ -19,11 +19,30 @@ def _store(url: str):
     return open_store()
 
 
-def store():
-    """The findings database for the current settings (no model, no torch)."""
+def database():
+    """The findings database for the current settings, as the local operator (for sign-in)."""
     from classifier.store import database_url
 
     return _store(database_url())
+
+
+def store():
+    """The findings database (no model, no torch), acting for this session's signed-in user:
+    the store itself refuses what their role does not allow, whatever a page offers."""
+    from classifier.app.auth import current_actor
+
+    actor = current_actor()
+    if actor is None:
+        from classifier.errors import NotSignedIn
+
+        raise NotSignedIn("sign in first")
+    return database().acting_as(actor)
+
+
+def actor():
+    from classifier.app.auth import current_actor
+
+    return current_actor()
 
 
 def generation() -> str:

@@ -94,21 +94,28 @@ def keep_warm(store, fingerprint: str | None, generation: int, stop: threading.E
             print(f"warning: background refresh failed: {exc}", file=sys.stderr, flush=True)
 
 
-def serve(port: int = 8501, address: str | None = None, app: Path = ROOT / "app.py") -> int:
+def serve(port: int = 8501, address: str = "127.0.0.1", app: Path = ROOT / "app.py") -> int:
     """Warm the caches, keep them warm in a background thread, and run Streamlit in this
-    process (so the pages find the caches)."""
+    process (so the pages find the caches). Listening wider than this machine without users
+    (no sign-in) is allowed, with a one-line warning."""
     from streamlit.web import cli as streamlit_cli
 
+    from classifier.access import is_loopback, single_user_warning
+
     ready = warm()
+    users = ready["store"].has_users()
     print(f"ready in {ready['seconds']:.1f} s: {ready['findings']:,} findings from "
-          f"{ready['database']}; {ready['search']}", file=sys.stderr, flush=True)
+          f"{ready['database']}; {ready['search']}; "
+          + ("sign-in required" if users else "single-user (no sign-in)"),
+          file=sys.stderr, flush=True)
+    if not users and not is_loopback(address):
+        print(single_user_warning(address, port), file=sys.stderr, flush=True)
     stop = threading.Event()
     threading.Thread(target=keep_warm, name="keep-warm", daemon=True,
                      args=(ready["store"], ready["fingerprint"], ready["generation"], stop)
                      ).start()
-    args = ["run", str(app), *STREAMLIT_FLAGS, "--server.port", str(port)]
-    if address:
-        args += ["--server.address", address]
+    args = ["run", str(app), *STREAMLIT_FLAGS, "--server.port", str(port),
+            "--server.address", address]
     try:
         return streamlit_cli.main(args=args, prog_name="streamlit", standalone_mode=False) or 0
     finally:

@@ -14,6 +14,9 @@ Examples::
     python -m classifier review list --limit 10 | set ID --themes "grip;disclosure"
     python -m classifier models list | use VERSION
     python -m classifier app --port 8501            # serve the Streamlit app
+    python -m classifier users add NAME --role reviewer   # sign-in for the app
+    python -m classifier tokens create --role viewer --name NAME
+    python -m classifier api --port 8000            # serve the HTTP API (/docs)
 
 Every command has ``--help``. Errors a user can fix print one line and exit 2;
 ``CLASSIFIER_DEBUG=1`` shows the traceback instead.
@@ -26,14 +29,14 @@ import os
 import sys
 
 from classifier import __version__
-from classifier.cli import app, classify, evaluate, history, models, review
+from classifier.cli import api, app, classify, evaluate, history, models, review, tokens, users
 from classifier.errors import ClassifierError
 
 log = logging.getLogger("classifier")
 
 
 # one module per command group, each adding its parsers in the order `--help` lists them
-COMMAND_GROUPS = [models, evaluate, classify, history, review, app]
+COMMAND_GROUPS = [models, evaluate, classify, history, review, app, api, users, tokens]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,7 +10,9 @@ def _add_app(sub: argparse._SubParsersAction) -> None:
                        description="Reads the findings database first, then serves the app, "
                                    "so the first visitor does not wait for it.")
     p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--address", default=None, help="interface to listen on (default: all)")
+    p.add_argument("--address", default="127.0.0.1",
+                   help="interface to listen on (default: 127.0.0.1, this machine only; a team "
+                        "server with users gives 0.0.0.0)")
     p.add_argument("--app", type=Path, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_run_app)
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from classifier import paths
+from classifier.access import Actor, require
 from classifier.model.artefacts import load_model
 from classifier.errors import ClassifierError
 from classifier.fileio import sha256_file
@@ -31,9 +32,11 @@ def get_model(models_dir: Path | None = None) -> ThemeModel:
     return _cached_model(Path(models_dir or paths.models_dir()).resolve())
 
 
-def get_store(models_dir: Path | None = None) -> FindingsStore:
-    """The findings database (see :mod:`classifier.store`)."""
-    return open_store(models_dir)
+def get_store(models_dir: Path | None = None, actor: Actor | None = None) -> FindingsStore:
+    """The findings database (see :mod:`classifier.store`), acting for ``actor`` if given
+    (else for the local operator)."""
+    store = open_store(models_dir)
+    return store if actor is None else store.acting_as(actor)
 
 
 def ensure_embeddings(store: FindingsStore, model: ThemeModel) -> int:
@@ -166,19 +169,21 @@ def report_meta(path: Path, name: str, segments: pd.DataFrame,
 def classify_reports(files: list[Path], *, models_dir: Path | None = None,
                      text_column: str = "text", add_to_history: bool = False,
                      progress: bool = False, names: list[str] | None = None,
-                     meta: list[dict] | dict | None = None
+                     meta: list[dict] | dict | None = None, actor: Actor | None = None
                      ) -> tuple[pd.DataFrame, list[tuple[str, str]], StoreOutcome]:
     """Segment and classify each file; a bad file is reported and the others go on.
 
     With ``add_to_history`` each file is stored as one report, in one transaction (all its
     findings or none); ``meta`` gives title / publisher / date (one dict for every file, or
-    one per file), anything missing is guessed from the file.
+    one per file), anything missing is guessed from the file. ``actor`` (default: the local
+    operator) must be allowed to add reports when they are stored.
     Returns (findings, [(file, reason)], what was stored).
     """
     from classifier.ingest.segment import segment_file
 
+    store = get_store(models_dir, actor)
+    require(store.actor, "add_report" if add_to_history else "classify")  # before any work
     model = get_model(models_dir)
-    store = get_store(models_dir)
     ensure_embeddings(store, model)
     metas = meta if isinstance(meta, list) else [meta or {}] * len(files)
     frames, failures, outcome = [], [], StoreOutcome()
@@ -207,10 +212,12 @@ def classify_reports(files: list[Path], *, models_dir: Path | None = None,
     return frame, failures, outcome
 
 
-def reclassify_store(models_dir: Path | None = None) -> tuple[int, str]:
+def reclassify_store(models_dir: Path | None = None,
+                     actor: Actor | None = None) -> tuple[int, str]:
     """Re-score every model-labelled finding in the database with the model in use."""
+    store = get_store(models_dir, actor)
+    require(store.actor, "reclassify")
     model = get_model(models_dir)
-    store = get_store(models_dir)
     ensure_embeddings(store, model)
     version = model.manifest_["model_version"]
 
@@ -320,7 +327,7 @@ def safe_name(name: str) -> str:
 
 def classify_uploads(uploads: list[tuple[str, bytes]], *, add_to_history: bool = False,
                      models_dir: Path | None = None, on_progress=None,
-                     meta: list[dict] | None = None
+                     meta: list[dict] | None = None, actor: Actor | None = None
                      ) -> tuple[pd.DataFrame, list[tuple[str, str]], StoreOutcome]:
     """The app's batch job: uploaded (name, bytes) pairs in, findings out, one file at a time.
 
@@ -331,6 +338,7 @@ def classify_uploads(uploads: list[tuple[str, bytes]], *, add_to_history: bool =
 
     from classifier.ingest.segment import MAX_BYTES
 
+    require(get_store(models_dir, actor).actor, "add_report" if add_to_history else "classify")
     frames, failures, outcome = [], [], StoreOutcome()
     with tempfile.TemporaryDirectory() as tmp:
         for i, (name, data) in enumerate(uploads):
@@ -342,7 +350,7 @@ def classify_uploads(uploads: list[tuple[str, bytes]], *, add_to_history: bool =
                 path = Path(tmp) / f"{i}{Path(name).suffix.lower()}"
                 path.write_bytes(data)
                 frame, fails, got = classify_reports([path], names=[name], models_dir=models_dir,
-                                                     add_to_history=add_to_history,
+                                                     add_to_history=add_to_history, actor=actor,
                                                      meta=[(meta or [{}] * len(uploads))[i]])
                 frames.append(frame)
                 failures += fails

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from classifier import paths
+from classifier.access import Actor, operator, require
 from classifier.model.artefacts import MANIFEST_FILE, MODEL_FILE, read_manifest
 from classifier.errors import ClassifierError, InputError
 from classifier.fileio import atomic_path
@@ -66,8 +67,11 @@ def list_versions(models_dir: Path | None = None) -> list[dict]:
     return sorted(out, key=lambda r: r["created_at"] or "")
 
 
-def use_version(version: str, models_dir: Path | None = None) -> dict:
-    """Put a kept version in use (it is verified when next loaded, like any model)."""
+def use_version(version: str, models_dir: Path | None = None, *,
+                actor: Actor | None = None) -> dict:
+    """Put a kept version in use (it is verified when next loaded, like any model);
+    ``actor`` (default: the local operator) must be allowed to switch models."""
+    require(actor or operator(), "switch_model")
     models_dir = Path(models_dir or paths.models_dir())
     source = models_dir / VERSIONS / version
     if not version or "/" in version or not (source / MANIFEST_FILE).exists():

@@ -9,22 +9,32 @@ import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
-from classifier.errors import InputError
+from classifier.access import require
+from classifier.errors import Forbidden, InputError, NotFound
 from classifier.store import schema as s
 from classifier.store.records import HUMAN, clean_text, utc_now
 
 
 class DecisionsMixin:
-    def record_decision(self, finding_id: int, themes: str, *, by: str, note: str = "") -> dict:
-        """Append a human decision (never overwrites); returns what was stored."""
+    def record_decision(self, finding_id: int, themes: str, *, by: str | None = None,
+                        note: str = "") -> dict:
+        """Append a human decision (never overwrites); returns what was stored.
+
+        It is recorded under the store's actor; only the local operator may name someone
+        else (``by``: the CLI's ``--by``), a signed-in user or a token never can.
+        """
+        require(self.actor, "decide")
         parsed = self.codebook.parse(themes)  # unknown theme -> ClassifierError, nothing stored
         canonical = self.codebook.format(parsed)
+        if by is not None and by != self.actor.name and not self.actor.local:
+            raise Forbidden(f"{self.actor} records decisions under their own name only")
+        by = self.actor.name if by is None else by
         if not by.strip():
             raise InputError("say who decided (--by NAME)")
-        with self._write() as conn:
+        with self._write("decide") as conn:
             current = self._current_label(conn, finding_id)
             if current is None:
-                raise InputError(f"no finding with id {finding_id}; see `review list`")
+                raise NotFound(f"no finding with id {finding_id}; see `review list`")
             row = {"finding_id": finding_id, "themes": canonical,
                    "decided_by": clean_text(by.strip()), "decided_at": utc_now(),
                    "previous_themes": current["themes"], "previous_source": current["source"],

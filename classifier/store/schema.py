@@ -10,6 +10,9 @@
 - ``store_state``     one row: a generation counter every write bumps (readers' caches key
                       on it; writers serialise on its row lock), the one-off import flags and
                       the database's random instance id (caches on disk key on it)
+- ``users``           who may sign in to the app: name, role, argon2 password hash
+- ``api_tokens``      bearer tokens of the HTTP API: name, role, SHA-256 of the token, revoked
+- ``sign_in_throttle`` failed sign-ins per user name (known or not) and until when it is paused
 """
 from __future__ import annotations
 
@@ -101,5 +104,40 @@ store_state = Table(
     Column("history_seeded", Boolean, nullable=False, server_default=false()),
 )
 
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(80), nullable=False),
+    Column("role", String(10), nullable=False),  # viewer | reviewer | admin
+    Column("password_hash", Text, nullable=False),  # argon2id, PHC string
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False, server_default=""),
+    UniqueConstraint("name", name="uq_users_name"),
+    sqlite_autoincrement=True,
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(80), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("token_hash", String(64), nullable=False),  # SHA-256 hex of the token
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Text, nullable=False, server_default=""),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_by", Text, nullable=False, server_default=""),
+    UniqueConstraint("name", name="uq_api_tokens_name"),
+    UniqueConstraint("token_hash", name="uq_api_tokens_hash"),
+    sqlite_autoincrement=True,
+)
+
+sign_in_throttle = Table(
+    "sign_in_throttle", metadata,
+    Column("name", String(80), primary_key=True),  # as typed, case-folded
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("last_failure_at", DateTime(timezone=True), nullable=True),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+)
+
 __all__ = ["metadata", "reports", "findings", "classifications", "embeddings", "decisions",
-           "store_state"]
+           "store_state", "users", "api_tokens", "sign_in_throttle"]

@@ -5,9 +5,14 @@ takes the write lock first (SQLite's RESERVED lock, PostgreSQL's row lock), so c
 writers queue instead of interleaving, and it tells every reader's cache (vectors, tables,
 the app's ``st.cache_data``) that the database changed. Every value goes through bound
 parameters.
+
+Each store handle acts for one :class:`~classifier.access.Actor` (the local operator unless
+made with :meth:`FindingsStore.acting_as`); every write names its action and is refused, before
+anything is read or written, to an actor whose role does not allow it.
 """
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from contextlib import contextmanager
@@ -19,10 +24,12 @@ import pandas as pd
 from sqlalchemy import String, and_, delete, func, insert, select, type_coerce, update
 from sqlalchemy.engine import Connection, Engine
 
+from classifier.access import Actor, operator, require
 from classifier.codebook import Codebook, default_codebook
-from classifier.errors import InputError
+from classifier.errors import NotFound
 from classifier.store import schema as s
 from classifier.store import snapshot
+from classifier.store.accounts import AccountsMixin
 from classifier.store.decisions import DecisionsMixin
 from classifier.store.records import (MODEL, AddResult, ReportMeta, clean_text,
                                       effective_labels, raw_rows, utc_now, vector_bytes)
@@ -32,16 +39,24 @@ RECURRENCE_THRESHOLD = 0.6  # cosine at which two findings state the same weakne
 _BATCH = 2000
 
 
-class FindingsStore(DecisionsMixin):
+class FindingsStore(DecisionsMixin, AccountsMixin):
     """One database (SQLite file or PostgreSQL), with in-memory caches keyed on its generation."""
 
-    def __init__(self, engine: Engine, codebook: Codebook | None = None):
+    def __init__(self, engine: Engine, codebook: Codebook | None = None,
+                 actor: Actor | None = None):
         self.engine = engine
         self.codebook = codebook or default_codebook()
+        self.actor = actor or operator()
         self._lock = threading.Lock()
         self._vectors: dict[str, tuple[int, VectorIndex, np.ndarray]] = {}
         self._frames: dict[tuple, tuple[int, pd.DataFrame]] = {}
         self._loading: dict[tuple, threading.Lock] = {}  # one reader per cached table
+
+    def acting_as(self, actor: Actor) -> "FindingsStore":
+        """The same database and caches, acting for ``actor`` (whose role every write checks)."""
+        handle = copy.copy(self)
+        handle.actor = actor
+        return handle
 
     @property
     def url(self) -> str:
@@ -49,7 +64,8 @@ class FindingsStore(DecisionsMixin):
 
     # -- transactions ------------------------------------------------------------------------
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, action: str) -> Iterator[Connection]:
+        require(self.actor, action)  # refused before anything is read or written
         with self.engine.begin() as conn:
             conn.info["generation"] = int(conn.execute(
                 update(s.store_state).where(s.store_state.c.id == 1)
@@ -101,7 +117,7 @@ class FindingsStore(DecisionsMixin):
         """
         if len(findings) != len(labels) or (vectors is not None and len(vectors) != len(findings)):
             raise ValueError("findings, labels and vectors must have one row per finding")
-        with self._write() as conn:
+        with self._write("add_report") as conn:
             existing = conn.execute(select(s.reports.c.id).where(
                 s.reports.c.content_hash == meta.content_hash)).scalar()
             if existing is not None:
@@ -163,11 +179,11 @@ class FindingsStore(DecisionsMixin):
 
     def remove_report(self, report_id: int) -> dict:
         """Delete a report with its findings, labels, vectors and decisions; says what went."""
-        with self._write() as conn:
+        with self._write("remove_report") as conn:
             row = conn.execute(select(s.reports.c.title, s.reports.c.file_name).where(
                 s.reports.c.id == report_id)).first()
             if row is None:
-                raise InputError(f"no report with id {report_id}; see `history list`")
+                raise NotFound(f"no report with id {report_id}; see `history list`")
             n = conn.execute(select(func.count()).select_from(s.findings).where(
                 s.findings.c.report_id == report_id)).scalar_one()
             conn.info["removed_vectors"] = True
@@ -334,8 +350,9 @@ class FindingsStore(DecisionsMixin):
 
     def add_embeddings(self, finding_ids: list[int], vectors: np.ndarray,
                        fingerprint: str) -> int:
-        """Store vectors for findings that lack them (findings removed meanwhile are skipped)."""
-        with self._write() as conn:
+        """Store vectors for findings that lack them (findings removed meanwhile are skipped):
+        derived data any reader may fill in, like a cache."""
+        with self._write("classify") as conn:
             alive = set(conn.execute(select(s.findings.c.id).where(
                 s.findings.c.id.in_([int(i) for i in finding_ids]))).scalars())
             have = set(conn.execute(select(s.embeddings.c.finding_id).where(and_(
@@ -366,6 +383,7 @@ class FindingsStore(DecisionsMixin):
 
         ``score`` returns themes, p_<theme>, needs_review and model_version per text.
         """
+        require(self.actor, "reclassify")  # before the scoring, not after it
         q = (select(s.findings.c.id, s.findings.c.text)
              .select_from(s.findings.join(s.classifications,
                                           s.classifications.c.finding_id == s.findings.c.id))
@@ -396,13 +414,13 @@ class FindingsStore(DecisionsMixin):
                         probabilities=bindparam("probabilities"),
                         needs_review=bindparam("needs_review"),
                         classified_at=bindparam("classified_at")))
-        with self._write() as conn:
+        with self._write("reclassify") as conn:
             for start in range(0, len(rows), _BATCH):
                 conn.execute(stmt, rows[start:start + _BATCH])
         return len(rows)
 
     # -- one-off loading ---------------------------------------------------------------------
     def mark(self, **flags: bool) -> None:
-        with self._write() as conn:
+        with self._write("add_report") as conn:
             conn.execute(update(s.store_state).where(s.store_state.c.id == 1).values(**flags))
 

@@ -1,7 +1,8 @@
 """Batch: upload reports, get every finding with themes, confidence and nearest precedent."""
 import streamlit as st
 
-from classifier.app.common import csv_download, escape_markdown, model
+from classifier.access import allowed
+from classifier.app.common import actor, csv_download, escape_markdown, model
 from classifier.insight import charts
 from classifier.ingest.segment import MAX_BYTES, SUPPORTED
 
@@ -10,8 +11,8 @@ st.caption(f"Accepted: {', '.join(SUPPORTED)}; up to {MAX_BYTES // 2**20} MB per
            "A file that cannot be read is reported and the others still run.")
 uploads = st.file_uploader("Reports", accept_multiple_files=True, key="uploads",
                            type=[s.lstrip(".") for s in SUPPORTED])
-add = st.checkbox("Add the findings to the database (each file as one report)",
-                  key="add_history")
+add = allowed(actor(), "add_report") and st.checkbox(
+    "Add the findings to the database (each file as one report)", key="add_history")
 
 
 def _guess(name: str, data: bytes) -> dict:
@@ -45,6 +46,7 @@ if st.button("Classify", type="primary", key="classify") and uploads:
     progress = st.progress(0.0, text="Reading reports…")
     st.session_state["batch"] = classify_uploads(
         [(u.name, u.getvalue()) for u in uploads], add_to_history=add, meta=meta or None,
+        actor=actor(),
         on_progress=lambda done, total, name: progress.progress(
             done / total, text=f"{done}/{total}: {name}"))
 

@@ -1,13 +1,17 @@
 """What the findings database holds, one row per report, with remove."""
 import streamlit as st
 
-from classifier.app.common import csv_download, escape_markdown, generation, reports_table, store
+from classifier.access import allowed
+from classifier.app.common import (actor, csv_download, escape_markdown, generation,
+                                   reports_table, store)
 
 st.title("Stored reports")
 reports = reports_table(generation())
+can_add = allowed(actor(), "add_report")
 st.caption(f"{len(reports)} report(s), {int(reports['findings'].sum()) if len(reports) else 0} "
-           f"findings in `{escape_markdown(store().url)}`. Add reports on *Classify reports* "
-           "or with `python -m classifier history add FILE --date YYYY-MM-DD`.")
+           f"findings in `{escape_markdown(store().url)}`."
+           + (" Add reports on *Classify reports* or with `python -m classifier history add "
+              "FILE --date YYYY-MM-DD`." if can_add else ""))
 st.dataframe(reports, hide_index=True, width="stretch", key="reports_table")
 csv_download(reports, "reports.csv", key="dl-reports")
 
@@ -16,7 +20,7 @@ if "removed" in st.session_state:
     st.success(f"Removed report {gone['id']} ({escape_markdown(gone['title'][:80])}) and its "
                f"{gone['findings']} findings.")
 
-if len(reports):
+if len(reports) and allowed(actor(), "remove_report"):  # the store refuses others anyway
     st.subheader("Remove a report")
     names = dict(zip(reports["id"], reports["title"]))
     choice = st.selectbox("Report", list(names), key="remove_choice",

@@ -7,7 +7,8 @@ overwritten.
 import pandas as pd
 import streamlit as st
 
-from classifier.app.common import escape_markdown, findings_table, generation, store
+from classifier.access import allowed
+from classifier.app.common import actor, escape_markdown, findings_table, generation, store
 from classifier.model.artefacts import read_manifest
 from classifier.codebook import OTHER, default_codebook
 from classifier.errors import ClassifierError
@@ -32,7 +33,12 @@ theme = c2.selectbox("Theme (model's)", [None] + codebook.ids + [OTHER], key="re
                      format_func=lambda t: "any theme" if t is None else t)
 area = c3.selectbox("Area", [None] + sorted(a for a in findings["area"].unique() if a),
                     key="review_area", format_func=lambda a: "any Area" if a is None else a)
-who = c4.text_input("Your name", key="review_by", placeholder="recorded with each decision")
+me = actor()
+if me.local:  # single-user: whoever sits here names themselves
+    who = c4.text_input("Your name", key="review_by", placeholder="recorded with each decision")
+else:
+    who = me.name
+    c4.caption(f"Decisions are recorded as **{escape_markdown(me.name)}**.")
 
 queue = review_queue(findings, thresholds, report_id=report, theme=theme, area=area,
                      codebook=codebook)
@@ -69,6 +75,10 @@ st.dataframe(probs, hide_index=True, key="review_probs")
 model_themes = set(codebook.parse(row["themes"])) if row["themes"] else set()
 st.write(f"Model's themes: **{escape_markdown(row['themes'])}** "
          f"(model {escape_markdown(row['model_version'] or '?')})")
+if not allowed(me, "decide"):  # the store refuses a decision from this role anyway
+    st.info(f"You are signed in as a {me.role}: you can read the queue; decisions need the "
+            "reviewer role.")
+    st.stop()
 checked = [t for t in codebook.ids if st.checkbox(t, t in model_themes, key=f"rv_{fid}_{t}")]
 other = st.checkbox(OTHER, not model_themes, key=f"rv_{fid}_{OTHER}")
 
@@ -77,7 +87,11 @@ def _decide(themes: str) -> None:
     if not who.strip():
         st.error("Type your name first: it is recorded with the decision.")
         return
-    row_saved = store().record_decision(fid, themes, by=who)
+    try:
+        row_saved = store().record_decision(fid, themes, by=who if me.local else None)
+    except ClassifierError as exc:  # e.g. the role was lowered since the page was drawn
+        st.error(str(exc))
+        return
     st.session_state["review_saved"] = (f"Finding {fid}: {row_saved['themes']} "
                                         f"(was {row_saved['previous_themes']}).")
     st.rerun()
