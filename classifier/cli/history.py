@@ -1,4 +1,4 @@
-"""`history add|list|show|remove|reclassify`: the reports in the findings database."""
+"""`history add|list|show|remove|seed|reclassify`: the reports in the findings database."""
 from __future__ import annotations
 
 import argparse
@@ -37,6 +37,17 @@ def _add_history(sub: argparse._SubParsersAction) -> None:
                                              "model in use (human labels untouched)")
     re_.add_argument("--models-dir", type=Path, default=None)
     re_.set_defaults(func=_run_history_reclassify)
+    seed = hsub.add_parser("seed", help="load every restated publication under training_data/ "
+                                        "(a new database has them already)",
+                           description="Store each restated publication and seed document "
+                                       "not stored yet, with its reconciled labels as human "
+                                       "labels, and embed them. Publications of the sealed "
+                                       "split are stored but never used as training "
+                                       "corrections.")
+    seed.add_argument("--no-embed", action="store_true",
+                      help="store only; the app or `train` embeds them later")
+    seed.add_argument("--models-dir", type=Path, default=None)
+    seed.set_defaults(func=_run_history_seed)
     p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
 
 
@@ -114,6 +125,16 @@ def _run_history_remove(args: argparse.Namespace) -> int:
     gone = get_store(args.models_dir).remove_report(report_id)
     print(f"removed report {gone['id']} ({gone['title'][:80]}) and its {gone['findings']} "
           f"findings")
+    return 0
+
+
+def _run_history_seed(args: argparse.Namespace) -> int:
+    from classifier.jobs.history import seed_history
+
+    done = seed_history(args.models_dir, embed=not args.no_embed)
+    print(f"{done.reports} publication(s) added with {done.findings} findings; "
+          f"{done.skipped} already stored; {done.embedded} findings embedded"
+          + (f" ({done.vectors_note})" if done.vectors_note else ""))
     return 0
 
 

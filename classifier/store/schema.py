@@ -8,8 +8,9 @@
                       recurrence group (see :mod:`classifier.store.recurrence`)
 - ``decisions``       human decisions on a finding, append-only: the latest one wins
 - ``store_state``     one row: a generation counter every write bumps (readers' caches key
-                      on it; writers serialise on its row lock), the one-off import flags and
-                      the database's random instance id (caches on disk key on it)
+                      on it; writers serialise on its row lock), the one-off import flags
+                      (``seeded``: the first open's loading is done; ``history_seeded``: the
+                      restated publications are in) and the database's random instance id
 """
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ reports = Table(
     Column("area", Text, nullable=False, server_default=""),  # the CPS Area it is about, if one
     Column("description", Text, nullable=False, server_default=""),  # the kind, in full
     Column("date_precision", String(5), nullable=False, server_default=""),  # day|month|year
+    Column("held_out", Boolean, nullable=False, server_default=false()),  # sealed test split
+    Column("inspection", Text, nullable=False, server_default=""),  # publication group, if known
     UniqueConstraint("content_hash", name="uq_reports_content_hash"),
     sqlite_autoincrement=True,  # ids are never reused (caches and audit trails key on them)
 )
