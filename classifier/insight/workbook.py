@@ -31,12 +31,34 @@ def _cell(value):
 def write_workbook(findings: pd.DataFrame, groups: pd.DataFrame | None, selection: Selection,
                    output: Path, codebook: Codebook | None = None) -> list[str]:
     """Write the workbook for ``selection`` atomically; returns the sheet names."""
+    from classifier.fileio import atomic_path
+
+    book = build_workbook(findings, groups, selection, codebook)
+    with atomic_path(Path(output)) as tmp:
+        book.save(tmp)
+    return [s.title for s in book.worksheets]
+
+
+def workbook_bytes(findings: pd.DataFrame, groups: pd.DataFrame | None, selection: Selection,
+                   codebook: Codebook | None = None,
+                   filters: list[tuple[str, str]] | None = None) -> bytes:
+    """The workbook as bytes (the app's download)."""
+    import io
+
+    buffer = io.BytesIO()
+    build_workbook(findings, groups, selection, codebook, filters).save(buffer)
+    return buffer.getvalue()
+
+
+def build_workbook(findings: pd.DataFrame, groups: pd.DataFrame | None, selection: Selection,
+                   codebook: Codebook | None = None,
+                   filters: list[tuple[str, str]] | None = None):
+    """The openpyxl Workbook: one sheet per Overview table, ``filters`` (else the
+    selection's) as its first rows."""
     from openpyxl import Workbook
     from openpyxl.formatting.rule import ColorScaleRule
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
-
-    from classifier.fileio import atomic_path
 
     chosen = select(findings, selection, codebook)
     tables = overview_tables(chosen, groups, codebook)
@@ -45,9 +67,9 @@ def write_workbook(findings: pd.DataFrame, groups: pd.DataFrame | None, selectio
     bold = Font(bold=True)
     for name, table in tables.items():
         sheet = book.create_sheet(name[:31])
-        filters = [("Selection", f"{len(chosen)} findings from "
-                                 f"{chosen['report_id'].nunique()} publications")]
-        for row in filters + selection.rows():
+        summary = ("Selection", f"{len(chosen)} findings from "
+                                f"{chosen['report_id'].nunique()} publications")
+        for row in [summary] + (filters or selection.rows()):
             sheet.append(list(row))
             sheet.cell(sheet.max_row, 1).font = bold
         sheet.append([])
@@ -74,9 +96,7 @@ def write_workbook(findings: pd.DataFrame, groups: pd.DataFrame | None, selectio
                     f"{get_column_letter(len(frame.columns))}{last_row}")
             sheet.conditional_formatting.add(span, ColorScaleRule(
                 start_type="min", start_color="F7FBFF", end_type="max", end_color="08306B"))
-    with atomic_path(Path(output)) as tmp:
-        book.save(tmp)
-    return [s.title for s in book.worksheets]
+    return book
 
 
-__all__ = ["write_workbook"]
+__all__ = ["write_workbook", "workbook_bytes", "build_workbook"]

@@ -6,9 +6,9 @@ generation, so a report added or removed anywhere shows at the next rerun.
 """
 import streamlit as st
 
-from classifier.app.common import (briefing_download, csv_download, findings_table, generation,
-                                   history_seeded, ratings_table, recurrence_groups,
-                                   reports_table, show_table)
+from classifier.app.common import (csv_download, findings_table, generation, history_seeded,
+                                   ratings_table, recurrence_groups, reports_table, show_table,
+                                   takeaway_downloads)
 from classifier.insight import analytics, charts
 from classifier.codebook import OTHER, default_codebook
 from classifier.store.recurrence import recurring_across_reports
@@ -66,7 +66,7 @@ selected = analytics.filter_findings(findings, kind, parts, reports=chosen_repor
                                      publishers=publishers, years=years, areas=areas,
                                      report_kinds=report_kinds)
 st.write(f"**{len(selected)}** findings match.")
-briefing_download(selected, recurrence_groups(gen), {
+takeaway_downloads(selected, recurrence_groups(gen), {
     "Reports": ", ".join(str(i) for i in chosen_reports), "Publishers": ", ".join(publishers),
     "Kinds of publication": ", ".join(report_kinds), "Years": ", ".join(map(str, years)),
     "Kind of finding": "" if kind == "all" else kind,
