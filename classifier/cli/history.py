@@ -81,9 +81,12 @@ def _reports_records(models_dir) -> list[dict]:
     from classifier.jobs.classify import get_store
 
     reports = get_store(models_dir).reports()
+    cut = {"year": 4, "month": 7}  # a date as precise as its source gave it
     return [{"id": int(r.id), "title": r.title, "publisher": r.publisher,
-             "date": r.date.isoformat() if r.date is not None and not isinstance(r.date, float)
-             else None, "findings": int(r.findings), "file_name": r.file_name}
+             "date": r.date.isoformat()[:cut.get(r.date_precision, 10)]
+             if r.date is not None and not isinstance(r.date, float) else None,
+             "findings": int(r.findings), "file_name": r.file_name, "kind": r.kind,
+             "area": r.area, "source_url": r.source_url, "held_out": bool(r.held_out)}
             for r in reports.itertuples()]
 
 
@@ -96,7 +99,7 @@ def _run_history_list(args: argparse.Namespace) -> int:
             print(json.dumps(rec, ensure_ascii=False))
         return 0
     for rec in records:
-        print(f"{rec['id']:>5}  {rec['date'] or '----------'}  {rec['findings']:>5} findings  "
+        print(f"{rec['id']:>5}  {rec['date'] or '----------':<10}  {rec['findings']:>5} findings  "
               f"{rec['publisher'] or '-':<10}  {rec['title'][:70]}")
     print(f"{len(records)} report(s)", file=sys.stderr)
     return 0

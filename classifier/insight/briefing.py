@@ -85,9 +85,11 @@ def _trend_section(findings: pd.DataFrame, codebook: Codebook, order: list[str])
         return "<h2>Theme shares by year</h2><p>No selected finding has a dated publication.</p>" \
             + note
     years = sorted(trend["year"].unique())
+    themes = [t for t in order if t != OTHER]  # findings with no theme still count in the shares
     return (f"<section><h2>Theme shares by year</h2><p>Share of each year's findings with the "
-            f"theme (a finding can have several), {years[0]}–{years[-1]}.</p>"
-            f"{svg.trend_chart(trend, order)}{note}</section>")
+            f"theme (a finding can have several; those with none count in the whole), "
+            f"{years[0]}–{years[-1]}.</p>"
+            f"{svg.trend_chart(trend[trend['theme'] != OTHER], themes)}{note}</section>")
 
 
 def _recurring_section(findings: pd.DataFrame, groups: pd.DataFrame | None) -> str:
