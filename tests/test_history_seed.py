@@ -207,3 +207,25 @@ def test_bad_headers_are_stored_with_what_they_have_and_named_in_one_line(
     assert reports.loc[f"corpus/{broken[2].name}", "publisher"] == ""
     n_rows = sum(1 for r in _corpus_rows() if r["publication"] == broken[0].stem)
     assert reports.loc[f"corpus/{broken[0].name}", "findings"] == n_rows  # findings kept
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_unreadable_training_data_never_stops_the_first_open(database, monkeypatch, tmp_path,
+                                                            caplog):
+    """Without the sealed list nobody can tell which publications to hold out: none is
+    stored, report 001 is, one line says what to do, and `history seed` works once fixed."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns("labelling", "*.md"))
+    (data / "sealed_groups.txt").unlink()
+    monkeypatch.setenv("CLASSIFIER_DATA_DIR", str(data))
+    monkeypatch.setenv(SEED_ENV, "1")
+    forget_stores()
+    with caplog.at_level(logging.WARNING, logger="classifier.store.seed"):
+        store = open_store()
+    assert store.reports()["id"].tolist() == [1] and not store.state()["history_seeded"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "classifier.store.seed"]
+    assert len(lines) == 1 and "history seed" in lines[0]
+    shutil.copy(DATA / "sealed_groups.txt", data / "sealed_groups.txt")
+    result = run_cli("history", "seed", "--no-embed")
+    assert result.returncode == 0 and store.state()["history_seeded"], result.stderr
+    assert len(store.reports()) > len(list(CORPUS.glob("[0-9]*.txt")))

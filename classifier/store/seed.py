@@ -113,9 +113,14 @@ def seed_history(store: FindingsStore, *, with_report_001: bool = False,
     stored with what they have and named in one log line."""
     from classifier.ingest.publications import problems_line, restated_publications
 
-    publications = restated_publications(data_dir)
+    try:
+        publications = restated_publications(data_dir)
+    except (ClassifierError, OSError, ValueError, KeyError) as exc:  # never a crash on open
+        log.warning("history: the restated publications were not loaded (%s); fix the "
+                    "training data, then `python -m classifier history seed`", exc)
+        publications = []
     items = [_meta_and_findings(p) for p in publications]
-    flags = {"history_seeded": True}
+    flags = {"history_seeded": True} if publications else {}
     if with_report_001:
         loaded = _report_001()
         items = ([loaded] if loaded else []) + items
