@@ -1,4 +1,20 @@
+"""Publication groups for the restated corpus: which files are about the same inspection.
+
+Rewrites ``training_data/corpus_groups.csv`` (publication, group, kind). Files 005-176 keep
+the groups chosen in session 3. Files 201+ join the files the corpus README's last column
+names ("same inspection as"), transitively, and take the group of any older file among them;
+a few links the column does not give are added where in doubt, as the README asks (EXTRA
+below: the AIP baseline responses and the parliamentary summary of AIP reports share template
+wording with the baseline group; the SFO commentary on the 2019 reviews; the 2009-10 annual
+report drawing on the Gwent inspection; the two 2008 performance-assessment reports). New
+groups are named ``pub-NNN`` (one file) or ``inspection-NNN`` (several, by the first file).
+Deterministic: re-running gives the same file.
+
+    python scripts/group_corpus.py
+"""
 import csv, re, collections
+import os
+os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 rows=[l for l in open('training_data/sources/corpus/README.md') if re.match(r'\| \d{3}\.txt',l)]
 links={}; kinds={}
 for l in rows:
@@ -9,13 +25,13 @@ for l in rows:
 old=list(csv.DictReader(open('training_data/corpus_groups.csv')))
 group={r['publication']:r['group'] for r in old}
 # judgement links the README column does not give ("where in doubt, group them")
-extra={'216':['011'],'266':['011'],'283':['160'],'254':['229'],'263':['262']}
+EXTRA={'216':['011'],'266':['011'],'283':['160'],'254':['229'],'263':['262']}
 parent={}
 def find(x):
     while parent.setdefault(x,x)!=x: x=parent[x]
     return x
 def union(a,b): parent[find(a)]=find(b)
-for p,ls in list(links.items())+list(extra.items()):
+for p,ls in list(links.items())+list(EXTRA.items()):
     if int(p)>=201:
         for q in ls: union(p,q)
 # old pubs in same old group are united too
@@ -37,8 +53,6 @@ for root,ps in comp.items():
         newonly.append(g)
     for p in ps: out.append((p,g,kinds[p]))
 out.sort()
-print(len(out), 'pubs', len({g for _,g,_ in out}),'groups', len(newonly),'new-only groups')
+print(len(out), 'publications in', len({g for _,g,_ in out}), 'groups')
 with open('training_data/corpus_groups.csv','w',newline='') as f:
     w=csv.writer(f, lineterminator='\n'); w.writerow(['publication','group','kind']); w.writerows(out)
-for p,g,k in out:
-    if int(p)>=201: print(p,g)

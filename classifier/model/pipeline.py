@@ -106,10 +106,11 @@ class ThemeModel:
             parts.append(self.actor_weight * actor_flags(texts))
         return np.hstack(parts)
 
-    def fit(self, texts, Y) -> "ThemeModel":
+    def fit(self, texts, Y, sample_weight=None) -> "ThemeModel":
         X = self.features(self._embed(texts), texts)
         Y = np.asarray(Y)
-        weights = np.ones(X.shape[0])
+        weights = np.ones(X.shape[0]) if sample_weight is None else \
+            np.asarray(sample_weight, dtype=float)
         if self.use_codebook:
             extra_texts, extra_y = codebook_examples(self.codebook,
                                                      negatives=self.codebook_negatives)
