@@ -343,3 +343,29 @@ def test_real_browser_history_trend_briefing_and_workbook(database, tmp_path):
     book = load_workbook(downloads["overview.xlsx"])
     assert "Theme by Area" in book.sheetnames and "Findings" in book.sheetnames
     assert book["Findings"].max_row > 500
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_overview_over_the_history_filters_by_publisher_and_kind(database, monkeypatch):
+    """A new database with the history: the trend spans the years the dated publications
+    cover, the undated are said, and the kind-of-publication filter keeps to responses."""
+    from classifier.store import forget_stores, open_store
+
+    monkeypatch.setenv("CLASSIFIER_SEED_HISTORY", "1")
+    forget_stores()
+    frame = open_store().findings_frame()
+    at = _page("overview").run()
+    assert not at.exception
+    years = sorted(int(y) for y in frame["year"].dropna().unique())
+    trend = [df.value for df in at.dataframe if years[0] in list(df.value.columns)]
+    assert len(trend) == 1 and list(trend[0].columns) == years and len(years) >= 10
+    undated = frame[frame["year"].isna()]
+    assert any(f"{len(undated)} findings of {undated['report_id'].nunique()} undated" in c.value
+               for c in at.caption)
+    at.multiselect(key="report_kinds").set_value(["response"]).run()
+    responses = frame[frame["report_kind"] == "response"]
+    assert any(m.value.startswith(f"**{len(responses)}** findings match") for m in at.markdown)
+    at.multiselect(key="publishers").set_value(["CPS"]).run()
+    both = responses[responses["publisher"] == "CPS"]
+    assert 0 < len(both) < len(responses)
+    assert any(m.value.startswith(f"**{len(both)}** findings match") for m in at.markdown)

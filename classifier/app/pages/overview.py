@@ -29,8 +29,9 @@ st.caption(f"{len(findings)} findings from {len(reports)} stored report(s), "
            "by a human (report 001's Annex B, the restated publications' reconciled labels, and "
            "every correction) win over the model's.")
 if not history_seeded(gen):
-    st.info("This database was made before the restated publications became history: "
-            "`python -m classifier history seed` adds them (175 publications, 2002–2026).")
+    st.info("This database does not hold the restated publications under training_data/ "
+            "(made before they became history, or asked empty): "
+            "`python -m classifier history seed` adds them.")
 
 
 def _none(label: str):
