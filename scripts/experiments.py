@@ -44,23 +44,39 @@ SEED = 20261204
 
 
 def is_written(data: EvalData) -> np.ndarray:
-    """Rows of ``synthetic.csv``: the findings the project wrote from the codebook."""
-    return np.isin(data.ids.astype(str), WRITTEN_IDS)
+    """Rows of ``written.csv``: the statements written from codebook v2.0 (session 5)."""
+    return np.char.startswith(data.ids.astype(str), "w")
 
 
-def written(n: int | None, *, batch_1_only: bool = False):
-    """Keep ``n`` written findings (a fixed random draw, nested: 500 ⊂ 1000 ⊂ …)."""
+def with_written(data: EvalData) -> EvalData:
+    """The evaluation data plus every written statement, always trained on (role base)."""
+    from classifier.ingest.datasets import label_matrix, written_findings
+
+    extra = written_findings()
+    return EvalData(data.texts + extra["text"].tolist(),
+                    np.vstack([data.Y, label_matrix(extra["themes"])]),
+                    np.concatenate([data.role, np.full(len(extra), "base")]),
+                    np.concatenate([data.group, np.full(len(extra), "")]),
+                    np.concatenate([data.ids, extra["id"].to_numpy()]))
+
+
+def written(n: int | None):
+    """Keep ``n`` of the written statements (a fixed random draw, nested: 500 ⊂ 1000 ⊂ …);
+    ``None`` keeps them all."""
     def transform(data: EvalData) -> EvalData:
+        data = with_written(data)
         rows = np.flatnonzero(is_written(data))
-        if batch_1_only:
-            rows = rows[np.char.startswith(data.ids[rows].astype(str), "synth-")]
-        elif n is not None:
-            rows = np.random.default_rng(SEED).permutation(rows)[:n]
         keep = ~is_written(data)
-        keep[rows] = True
+        keep[np.random.default_rng(SEED).permutation(rows)[:n]] = True
         return EvalData([t for t, k in zip(data.texts, keep) if k], data.Y[keep],
                         data.role[keep], data.group[keep], data.ids[keep])
     return transform
+
+
+def without_old_written(data: EvalData) -> EvalData:
+    keep = ~np.char.startswith(data.ids.astype(str), "synth-")
+    return EvalData([t for t, k in zip(data.texts, keep) if k], data.Y[keep], data.role[keep],
+                    data.group[keep], data.ids[keep])
 
 
 def real_share(share: float):
@@ -117,12 +133,12 @@ def rows(embedder, codebook):
     model = lambda **kw: (lambda: ThemeModel(embedder, codebook=codebook, n_jobs=2, **kw))  # noqa: E731
     return [
         # name, make, data transform, splits
-        ("model in use, written findings of session 2 only (240)", model(), written(None, batch_1_only=True), None),
-        ("model in use, all written findings", model(), None, None),
-        ("… no written findings", model(), written(0), None),
-        ("… written = 500", model(), written(500), None),
-        ("… written = 1000", model(), written(1000), None),
-        ("… written = 1500", model(), written(1500), None),
+        ("model in use (written findings of session 2: 240)", model(), None, None),
+        ("… + all 2,085 written statements (v2.0)", model(), written(None), None),
+        ("… no written findings at all", model(), without_old_written, None),
+        ("… + 500 written statements", model(), written(500), None),
+        ("… + 1000 written statements", model(), written(1000), None),
+        ("… + 1500 written statements", model(), written(1500), None),
         ("… real = 25% of training groups", model(), None, real_share(0.25)),
         ("… real = 50% of training groups", model(), None, real_share(0.5)),
         ("… C = 0.25", model(C=0.25), None, None),
@@ -149,12 +165,11 @@ def compare(a: int, b: int) -> int:
     return 0
 
 
-WRITTEN_IDS: np.ndarray = np.array([], dtype=str)
 REAL_TEXTS: set[str] = set()  # texts of real findings beyond report 001 (role cv or sealed)
 
 
 def main(argv=None) -> int:
-    global WRITTEN_IDS, REAL_TEXTS
+    global REAL_TEXTS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", type=int, nargs="*", help="row numbers to run")
     parser.add_argument("--compare", type=int, nargs=2, metavar=("A", "B"),
@@ -163,9 +178,6 @@ def main(argv=None) -> int:
     warnings.filterwarnings("ignore", category=UserWarning)
     if args.compare:
         return compare(*args.compare)
-    from classifier.ingest.datasets import synthetic_findings
-
-    WRITTEN_IDS = synthetic_findings()["id"].to_numpy(dtype=str)
     codebook = default_codebook()
     embedder = Embedder()
     data = load_eval_data(codebook)

@@ -7,11 +7,14 @@ chosen on the other folds' findings and applied to the fold's own, so no fold is
 rule that saw it. A finding counts as wrong when its predicted theme set differs from its label.
 
 Candidates:
-- ``margin``   a theme's probability near its threshold (the rule shipped so far), as a score.
+- ``margin``   a theme's probability near its threshold (the rule shipped until session 5).
 - ``neighbours`` how unlike the training findings the finding is (1 − cosine to the nearest).
 - ``knn``      disagreement between the model and the labels of the 10 nearest training
                findings.
-- ``learned``  a logistic regression over those signals and the prediction's shape.
+- ``learned (shipped)`` the rule `train` fits (:mod:`classifier.model.review`): a logistic
+               regression over the prediction's shape alone.
+- ``learned + neighbours`` the same with the novelty and kNN signals (needs the training
+               vectors at inference).
 
     python scripts/review_flags.py [--row 1] [--budget 0.2]
 """
@@ -27,7 +30,7 @@ from sklearn.linear_model import LogisticRegression
 
 from classifier.evaluation.evaluate import grouped_splits, load_eval_data
 from classifier.model.embed import Embedder
-from classifier.model.review import review_signals
+from classifier.model.review import review_features, review_signals
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import save  # noqa: E402
@@ -77,8 +80,13 @@ def main(argv=None) -> int:
     vectors = Embedder().encode(data.texts)
     signals, fold = fold_signals(data, vectors, oof)
     wrong = ~(oof["Y"] == oof["P"]).all(axis=1)
+    position = {i: n for n, i in enumerate(data.ids.astype(str))}
+    texts = [data.texts[position[i]] for i in oof["ids"]]
+    shape = review_features(oof["proba"], oof["thresholds"], texts)
     candidates = {"margin": signals[:, 0], "neighbours": signals[:, 1], "knn": signals[:, 2],
-                  "learned": learned_score(signals, wrong, fold)}
+                  "learned (shipped)": learned_score(shape, wrong, fold),
+                  "learned + neighbours": learned_score(np.hstack([shape, signals[:, 1:3]]),
+                                                        wrong, fold)}
     out = {"row": args.row, "budget": args.budget, "findings": int(len(wrong)),
            "wrong": int(wrong.sum()), "candidates": {}}
     print(f"{len(wrong)} held-out findings, {wrong.sum()} wrong ({wrong.mean():.1%})")
@@ -89,7 +97,7 @@ def main(argv=None) -> int:
         out["candidates"][name] = {"share_flagged": round(float(flagged.mean()), 3),
                                    "wrong_caught": round(caught, 3),
                                    "exact_match_unflagged": round(rest, 3)}
-        print(f"{name:<11} flags {flagged.mean():.1%}, catches {caught:.1%} of the wrong, "
+        print(f"{name:<21} flags {flagged.mean():.1%}, catches {caught:.1%} of the wrong, "
               f"exact match of the rest {rest:.1%}")
     save(out, RESULTS / "review_flags.json")
     return 0

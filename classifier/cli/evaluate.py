@@ -53,7 +53,12 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         review = results[model_name][scheme]["review"]
         print(f"{scheme}: needs_review flags {review['share_flagged']:.1%}; exact match "
               f"{review.get('exact_match_unflagged', float('nan')):.1%} on the rest vs "
-              f"{review['exact_match_all']:.1%} on all")
+              f"{review['exact_match_all']:.1%} on all (threshold-margin rule)")
+        learned = results[model_name][scheme].get("review_learned")
+        if learned:
+            print(f"{scheme}: needs_review (learnt rule) flags {learned['share_flagged']:.1%} and "
+                  f"catches {learned['wrong_caught']:.1%} of the wrong findings; exact match "
+                  f"{learned['exact_match_unflagged']:.1%} on the rest")
     out = args.output or paths.models_dir() / "metrics.json"
     counts = {role: int((data.role == role).sum()) for role in ("base", "cv", "sealed")}
     write_text(out, json.dumps({"systems": results, "items": counts},

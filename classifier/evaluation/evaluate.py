@@ -29,6 +29,7 @@ from sklearn.model_selection import GroupKFold
 
 from classifier.codebook import Codebook, default_codebook
 from classifier.errors import ClassifierError
+from classifier.model.review import BUDGET, fit_review_rule, review_features
 from classifier.model.thresholds import REVIEW_MARGIN, near_threshold
 
 SCHEMES = ("grouped_cv", "sealed")
@@ -84,6 +85,34 @@ def review_split(Y: np.ndarray, P: np.ndarray, proba: np.ndarray, thresholds: np
     return out
 
 
+def learned_review_split(Y: np.ndarray, P: np.ndarray, proba: np.ndarray,
+                         thresholds: np.ndarray, texts: list[str], fold: np.ndarray, *,
+                         budget: float = BUDGET) -> dict:
+    """The learnt `needs_review` rule (:mod:`classifier.model.review`) scored cross-fitted:
+    each fold is flagged by a rule fitted on the other folds' held-out predictions, with the
+    cut that flags ``budget`` of those. Share flagged, share of the wrong findings caught, and
+    exact match of the unflagged; ``margin_rule`` is the threshold-margin rule held to the
+    same budget the same way, for comparison."""
+    features = review_features(proba, thresholds, texts)
+    nearest = features[:, len(thresholds[0])]  # minus the smallest log-odds distance
+    wrong = ~(Y == P).all(axis=1)
+    flagged, by_margin = np.zeros(len(Y), dtype=bool), np.zeros(len(Y), dtype=bool)
+    for f in np.unique(fold):
+        mine = fold == f
+        rule = fit_review_rule(features[~mine], wrong[~mine], budget=budget)
+        flagged[mine] = rule.scores(features[mine]) > rule.cut
+        by_margin[mine] = nearest[mine] > np.quantile(nearest[~mine], 1 - budget)
+    return {**flag_figures(flagged, wrong, budget),
+            "margin_rule": flag_figures(by_margin, wrong, budget)}
+
+
+def flag_figures(flagged: np.ndarray, wrong: np.ndarray, budget: float) -> dict:
+    return {"budget": budget, "share_flagged": float(flagged.mean()),
+            "wrong_caught": float(flagged[wrong].mean()) if wrong.any() else None,
+            "exact_match_unflagged": float((~wrong[~flagged]).mean()) if (~flagged).any()
+            else None}
+
+
 @dataclass
 class EvalData:
     """Texts and labels by role: ``base`` is always trained on (report 001, written
@@ -115,10 +144,11 @@ def sealed_split(data: EvalData):
 def predictions(make: Callable, data: EvalData, splits) -> dict[str, np.ndarray]:
     """Held-out predictions, each from a system that never saw the item's publication group.
 
-    Returns Y, P (0/1 predictions), proba, thresholds (per row: its fold's) and group.
+    Returns Y, P (0/1 predictions), proba, thresholds (per row: its fold's), group, index (the
+    row in ``data``) and fold.
     """
-    out = {k: [] for k in ("Y", "P", "proba", "thresholds", "group", "index")}
-    for train, test in splits:
+    out = {k: [] for k in ("Y", "P", "proba", "thresholds", "group", "index", "fold")}
+    for fold, (train, test) in enumerate(splits):
         system = make()
         system.fit(*data.subset(train))
         test_texts, Y = data.subset(test)
@@ -130,6 +160,7 @@ def predictions(make: Callable, data: EvalData, splits) -> dict[str, np.ndarray]
         out["thresholds"].append(thresholds)
         out["group"].append(data.group[test])
         out["index"].append(np.flatnonzero(test))
+        out["fold"].append(np.full(len(Y), fold))
     stacked = {k: np.concatenate(v) for k, v in out.items()}
     order = np.argsort(stacked["index"], kind="stable")
     return {k: v[order] for k, v in stacked.items()}
@@ -171,11 +202,17 @@ def paired_difference_interval(Y: np.ndarray, P_a: np.ndarray, P_bs: list[np.nda
 
 
 def score_predictions(pred: dict[str, np.ndarray], ids: list[str], *,
-                      margin: float = REVIEW_MARGIN, bootstrap: bool = True) -> dict:
+                      margin: float = REVIEW_MARGIN, bootstrap: bool = True,
+                      texts: list[str] | None = None) -> dict:
+    """Scores, the margin rule's review split and, given the held-out ``texts`` and more than
+    one fold, the learnt review rule's (cross-fitted)."""
     result = scores(pred["Y"], pred["P"], pred["proba"], ids)
     result["groups"] = int(len(np.unique(pred["group"])))
     result["review"] = review_split(pred["Y"], pred["P"], pred["proba"], pred["thresholds"],
                                     ids, margin)
+    if texts is not None and len(np.unique(pred["fold"])) > 1:
+        result["review_learned"] = learned_review_split(pred["Y"], pred["P"], pred["proba"],
+                                                        pred["thresholds"], texts, pred["fold"])
     if bootstrap:
         ci = bootstrap_interval(pred["Y"], pred["P"], pred["group"])
         result["macro_f1_95ci"] = ci["macro_f1"]
@@ -188,7 +225,7 @@ def evaluate_system(make: Callable, data: EvalData, codebook: Codebook, *,
                     schemes=("grouped_cv",), n_splits: int = N_FOLDS,
                     margin: float = REVIEW_MARGIN, bootstrap: bool = True) -> dict:
     """Scores of one system under the named schemes (``sealed`` only when asked)."""
-    out = {}
+    out, rule = {}, None
     for scheme in schemes:
         if scheme == "grouped_cv":
             splits = grouped_splits(data, n_splits)
@@ -196,8 +233,17 @@ def evaluate_system(make: Callable, data: EvalData, codebook: Codebook, *,
             splits = sealed_split(data)
         else:
             raise ValueError(f"unknown scheme {scheme!r}; choose from {SCHEMES}")
-        out[scheme] = score_predictions(predictions(make, data, splits), codebook.ids,
-                                        margin=margin, bootstrap=bootstrap)
+        pred = predictions(make, data, splits)
+        texts = [data.texts[i] for i in pred["index"]]
+        out[scheme] = score_predictions(pred, codebook.ids, margin=margin, bootstrap=bootstrap,
+                                        texts=texts)
+        wrong = ~(pred["Y"] == pred["P"]).all(axis=1)
+        if scheme == "grouped_cv":  # the rule `train` would ship, for the sealed split
+            rule = fit_review_rule(review_features(pred["proba"], pred["thresholds"], texts),
+                                   wrong)
+        elif rule is not None:
+            flagged = rule.flags(pred["proba"], pred["thresholds"], texts)
+            out[scheme]["review_learned"] = flag_figures(flagged, wrong, rule.budget)
     return out
 
 

@@ -12,6 +12,9 @@ Columns (all CSV, UTF-8):
 - ``synthetic.csv`` id, style, text, themes, rationale — findings written by the project
   in other publications' styles (phrasings and hard negatives the real sources lack),
   labelled the same way; trained on, never shown as history.
+- ``written.csv``  id, voice, text, themes, rationale — 2,085 statements written from the
+  codebook alone (v2.0) in six voices; measured as training data under grouped CV and not
+  trained on by default (README, "What was tried").
 - ``corpus_groups.csv`` and ``sealed_groups.txt`` — which publications belong together, and
   the publication groups of the sealed test split.
 
@@ -76,6 +79,11 @@ def corpus_findings(data_dir: Path | None = None) -> pd.DataFrame:
 def synthetic_findings(data_dir: Path | None = None) -> pd.DataFrame:
     """Findings the project wrote in other styles (synthetic.csv)."""
     return _optional("synthetic.csv", data_dir)
+
+
+def written_findings(data_dir: Path | None = None) -> pd.DataFrame:
+    """Statements written from the codebook v2.0 alone (written.csv): not trained on."""
+    return _optional("written.csv", data_dir)
 
 
 def real_findings(data_dir: Path | None = None) -> pd.DataFrame:

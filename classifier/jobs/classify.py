@@ -93,7 +93,7 @@ def check_finding(text: str, *, top_k: int = 5, models_dir: Path | None = None) 
     ensure_embeddings(store, model)
     vector = model.embedder.encode([text])
     proba = model.predict_proba_vectors(vector, [text])
-    described = model.describe(proba).iloc[0]
+    described = model.describe(proba, texts=[text]).iloc[0]
     similar = store.search(vector, model.embedder.fingerprint, k=top_k)[0]
     similar["source"] = similar["report"]
     similar["date"] = similar["date"].astype(str).replace("None", "")
@@ -134,7 +134,8 @@ def classify_segments(segments: pd.DataFrame, model: ThemeModel, store: Findings
     texts = segments["text"].tolist()
     vectors = model.embedder.encode(texts, show_progress_bar=progress) if texts else \
         np.zeros((0, model.embedder.dimension), dtype=np.float32)
-    described = model.describe(model.predict_proba_vectors(vectors, texts)) if texts else \
+    described = model.describe(model.predict_proba_vectors(vectors, texts), texts=texts) \
+        if texts else \
         model.classify([])
     cols = ["finding_id", "report", "area", "part", "kind", "text", "similarity"]
     found = store.search(vectors, model.embedder.fingerprint, k=1) if texts else []
@@ -216,7 +217,7 @@ def reclassify_store(models_dir: Path | None = None) -> tuple[int, str]:
     def score(texts: list[str], vectors: np.ndarray | None) -> pd.DataFrame:
         if vectors is None:
             vectors = model.embedder.encode(texts)
-        out = model.describe(model.predict_proba_vectors(vectors, texts))
+        out = model.describe(model.predict_proba_vectors(vectors, texts), texts=texts)
         out["model_version"] = version
         return out
 

@@ -12,9 +12,11 @@ from classifier import paths
 from classifier.model.artefacts import ENCODER_DIR, save_model
 from classifier.codebook import default_codebook
 from classifier.model.embed import Embedder
-from classifier.evaluation.evaluate import evaluate_system, load_eval_data
+from classifier.evaluation.evaluate import (grouped_splits, load_eval_data, predictions,
+                                            score_predictions)
 from classifier.model.export import export_encoder
 from classifier.model.pipeline import ThemeModel
+from classifier.model.review import fit_review_rule, review_features
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +71,24 @@ def train_and_save(models_dir: Path | None = None, embedder: Embedder | None = N
     train, corrections = with_corrections(d.training_set(), database_corrections(models_dir))
     model = ThemeModel(embedder, codebook=codebook, n_jobs=2).fit(train["text"].tolist(),
                                                         d.label_matrix(train["themes"], codebook))
-    metrics = {}
+    metrics, extra = {}, {"corrections": corrections}
     if with_metrics:
         log.info("cross-validating the model by publication group for its manifest")
-        metrics = evaluate_system(lambda: ThemeModel(embedder, codebook=codebook, n_jobs=2),
-                                  load_eval_data(codebook), codebook, schemes=("grouped_cv",))
+        data = load_eval_data(codebook)
+        pred = predictions(lambda: ThemeModel(embedder, codebook=codebook, n_jobs=2), data,
+                           grouped_splits(data))
+        held_out = [data.texts[i] for i in pred["index"]]
+        metrics = {"grouped_cv": score_predictions(pred, codebook.ids, texts=held_out)}
+        # needs_review learns from the mistakes the model made on publications it had not seen
+        model.review_rule_ = fit_review_rule(
+            review_features(pred["proba"], pred["thresholds"], held_out),
+            ~(pred["Y"] == pred["P"]).all(axis=1))
+        extra["review_rule"] = model.review_rule_.to_dict()
     encoder = export_encoder(source.model_path, models_dir / ENCODER_DIR,
                              fingerprint=source.fingerprint, name=source.model_name,
                              check_texts=train["text"].tolist()[::8])
     texts = train["text"].tolist()
     head_check = model.features(embedder.encode(texts), texts)  # cached vectors: no re-encoding
     save_model(model, metrics=metrics, models_dir=models_dir, encoder=encoder,
-               head_check=head_check, extra={"corrections": corrections})
+               head_check=head_check, extra=extra)
     return model

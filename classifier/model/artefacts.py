@@ -44,6 +44,7 @@ from classifier.fileio import atomic_path, sha256_file, write_text
 from classifier.model.head import HEAD_FILE, MAX_DIFF, LinearHead, compile_head
 from classifier.model.onnx_encoder import file_digest
 from classifier.model.pipeline import ThemeModel
+from classifier.model.review import ReviewRule
 
 MODEL_FILE = "classifier.skops"
 # the only non-default types a model file may contain; anything else is refused unread
@@ -334,6 +335,8 @@ def load_model(models_dir: Path | None = None, *, embedder: Embedder | None = No
     model = ThemeModel(embedder, codebook=codebook, **{k: params[k] for k in MODEL_PARAMS})
     model.classifier_ = classifier
     model.thresholds_ = np.array([manifest["thresholds"][t] for t in codebook.ids])
+    if "review_rule" in manifest:  # else needs_review falls back to the threshold margin
+        model.review_rule_ = ReviewRule.from_dict(manifest["review_rule"])
     model.manifest_ = manifest
     return model
 

@@ -153,12 +153,18 @@ class ThemeModel:
     def predict(self, texts) -> np.ndarray:
         return (self.predict_proba(texts) >= self.thresholds_).astype(int)
 
-    def needs_review(self, proba: np.ndarray) -> np.ndarray:
-        """True where any theme's probability is within ``review_margin`` (log-odds) of its
-        threshold: a guess the model should not be trusted with."""
+    def needs_review(self, proba: np.ndarray, texts=None) -> np.ndarray:
+        """True for a prediction likely to be wrong: by the rule learnt from the model's own
+        grouped-CV mistakes (``review_rule_``, set by ``train``) when there is one and the
+        texts are given; else where a theme's probability is within ``review_margin``
+        (log-odds) of its threshold."""
+        rule = getattr(self, "review_rule_", None)
+        if rule is not None and texts is not None:
+            return rule.flags(proba, self.thresholds_, texts)
         return near_threshold(proba, self.thresholds_, self.review_margin)
 
-    def describe(self, proba: np.ndarray, empty: np.ndarray | None = None) -> pd.DataFrame:
+    def describe(self, proba: np.ndarray, empty: np.ndarray | None = None,
+                 texts=None) -> pd.DataFrame:
         """themes, p_<theme>, needs_review and flag columns for a probability matrix."""
         ids = self.codebook.ids
         empty = np.zeros(len(proba), dtype=bool) if empty is None else np.asarray(empty)
@@ -166,7 +172,7 @@ class ThemeModel:
         themes = [self.codebook.format([t for j, t in enumerate(ids) if row[j] >= self.thresholds_[j]])
                   for row in proba]
         out.insert(0, "themes", themes)
-        out["needs_review"] = self.needs_review(proba)
+        out["needs_review"] = self.needs_review(proba, texts)
         out["flag"] = ""
         if empty.any():
             out.loc[empty, "themes"] = ""
@@ -183,4 +189,4 @@ class ThemeModel:
         proba = np.zeros((len(texts), len(self.codebook.ids)))
         if (~empty).any():
             proba[~empty] = self.predict_proba([t for t, e in zip(texts, empty) if not e])
-        return self.describe(proba, empty)
+        return self.describe(proba, empty, texts)
