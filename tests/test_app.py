@@ -291,3 +291,81 @@ def test_served_app_rereads_what_another_process_changed(models_dir, database):
                       lambda *a: pytest.fail("the page had to read the database itself"))
         frame = store.findings_frame()
     assert len(frame) > 216 and set(frame["report_id"]) == {1, 2}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_real_browser_history_trend_briefing_and_workbook(database, tmp_path):
+    """Over a new database with the history: the trend spans ten years or more; the
+    briefing downloads and opens with the network off; the workbook opens with openpyxl."""
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
+        pytest.skip("no chromium on this machine")
+    import re
+
+    from openpyxl import load_workbook
+    from playwright.sync_api import sync_playwright
+
+    no_model = tmp_path / "no-model"  # the Overview needs no model; nothing to embed
+    no_model.mkdir()
+    env = {**os.environ, "CLASSIFIER_SEED_HISTORY": "1", "CLASSIFIER_MODELS_DIR": str(no_model)}
+    with running_app(env=env, timeout=180) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1800},
+                                    accept_downloads=True)
+            page.goto(url + "/", timeout=60_000)
+            caption = page.get_by_text("Share of each year's findings with the theme")
+            caption.wait_for(timeout=60_000)
+            first, last = map(int, re.search(r"(\d{4})–(\d{4})", caption.inner_text()).groups())
+            assert last - first + 1 >= 10, (first, last)
+            page.locator('[data-testid="stVegaLiteChart"]').nth(2).wait_for(timeout=60_000)
+            downloads = {}
+            for label, name in (("Download briefing (HTML)", "briefing.html"),
+                                ("Download workbook (xlsx)", "overview.xlsx")):
+                with page.expect_download(timeout=60_000) as info:
+                    page.get_by_role("button", name=label).click()
+                downloads[name] = tmp_path / name
+                info.value.save_as(downloads[name])
+            offline = browser.new_context(offline=True)
+            brief = offline.new_page()
+            brief.goto(downloads["briefing.html"].as_uri())
+            assert brief.get_by_role("heading", name="Theme shares by year").is_visible()
+            assert brief.locator("svg").count() >= 2  # trend and Area heatmap drawn offline
+            assert brief.get_by_role("link").count() >= 10  # sources linked
+            out = ROOT / "test-artifacts"
+            out.mkdir(exist_ok=True)
+            brief.screenshot(path=str(out / "briefing.png"), full_page=True)
+            offline.close()
+        finally:
+            browser.close()
+    book = load_workbook(downloads["overview.xlsx"])
+    assert "Theme by Area" in book.sheetnames and "Findings" in book.sheetnames
+    assert book["Findings"].max_row > 500
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_overview_over_the_history_filters_by_publisher_and_kind(database, monkeypatch):
+    """A new database with the history: the trend spans the years the dated publications
+    cover, the undated are said, and the kind-of-publication filter keeps to responses."""
+    from classifier.store import forget_stores, open_store
+
+    monkeypatch.setenv("CLASSIFIER_SEED_HISTORY", "1")
+    forget_stores()
+    frame = open_store().findings_frame()
+    at = _page("overview").run()
+    assert not at.exception
+    years = sorted(int(y) for y in frame["year"].dropna().unique())
+    trend = [df.value for df in at.dataframe if years[0] in list(df.value.columns)]
+    assert len(trend) == 1 and list(trend[0].columns) == years and len(years) >= 10
+    undated = frame[frame["year"].isna()]
+    assert any(f"{len(undated)} findings of {undated['report_id'].nunique()} undated" in c.value
+               for c in at.caption)
+    at.multiselect(key="report_kinds").set_value(["response"]).run()
+    responses = frame[frame["report_kind"] == "response"]
+    assert any(m.value.startswith(f"**{len(responses)}** findings match") for m in at.markdown)
+    at.multiselect(key="publishers").set_value(["CPS"]).run()
+    both = responses[responses["publisher"] == "CPS"]
+    assert 0 < len(both) < len(responses)
+    assert any(m.value.startswith(f"**{len(both)}** findings match") for m in at.markdown)

@@ -68,6 +68,12 @@ def recurrence_groups(gen: str) -> pd.DataFrame:
     return store().recurrence_groups()
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def history_seeded(gen: str) -> bool:
+    """Whether the restated publications are in (a database older than them may lack them)."""
+    return bool(store().state()["history_seeded"])
+
+
 @st.cache_data
 def ratings_table() -> pd.DataFrame:
     return pd.read_csv(paths.ratings_csv(), dtype=str)
@@ -100,6 +106,36 @@ def csv_download(frame: pd.DataFrame, name: str, label: str = "Download CSV", ke
 
     st.download_button(label, data, file_name=name, mime="text/csv", key=key or f"dl-{name}",
                        on_click="ignore")
+
+
+def takeaway_downloads(selected: pd.DataFrame, groups: pd.DataFrame, filters: dict[str, str]
+                      ) -> None:
+    """The selection as the analyst's briefing (one HTML page), made when clicked."""
+    from classifier.insight.briefing import briefing_html
+    from classifier.insight.selection import Selection
+
+    def data() -> bytes:
+        rows = [(name, value or "all") for name, value in filters.items()]
+        return briefing_html(selected, groups if len(groups) else None, Selection(),
+                             filters=rows).encode("utf-8")
+
+    def workbook() -> bytes:
+        from classifier.insight.workbook import workbook_bytes
+
+        rows = [(name, value or "all") for name, value in filters.items()]
+        return workbook_bytes(selected, groups if len(groups) else None, Selection(),
+                              filters=rows)
+
+    left, right = st.columns(2)
+    left.download_button("Download briefing (HTML)", data, file_name="briefing.html",
+                         mime="text/html", key="dl-briefing", on_click="ignore",
+                         help="One page to take to a meeting: trend, recurring weaknesses, "
+                              "Areas most affected, the findings behind them and their "
+                              "sources; opens offline, prints on A4.")
+    right.download_button("Download workbook (xlsx)", workbook, file_name="overview.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet", key="dl-workbook", on_click="ignore",
+                          help="The Overview's tables, one sheet each, filters first.")
 
 
 def escape_markdown(text: str) -> str:

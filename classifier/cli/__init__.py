@@ -10,9 +10,11 @@ Examples::
     python -m classifier similar "Reviews are late" --top-k 5
     python -m classifier report new_report.pdf other.docx --output findings.csv
     python -m classifier history add report.pdf --date 2021-03-01   # into the database
-    python -m classifier history list | remove ID | reclassify
+    python -m classifier history list | remove ID | seed | reclassify
     python -m classifier review list --limit 10 | set ID --themes "grip;disclosure"
     python -m classifier models list | use VERSION
+    python -m classifier briefing --output brief.html --theme grip --from 2015
+    python -m classifier export --format xlsx --output overview.xlsx
     python -m classifier app --port 8501            # serve the Streamlit app
     python -m classifier users add NAME --role reviewer   # sign-in for the app
     python -m classifier tokens create --role viewer --name NAME
@@ -29,14 +31,16 @@ import os
 import sys
 
 from classifier import __version__
-from classifier.cli import api, app, classify, evaluate, history, models, review, tokens, users
+from classifier.cli import (api, app, briefing, classify, evaluate, export, history, models,
+                            review, tokens, users)
 from classifier.errors import ClassifierError
 
 log = logging.getLogger("classifier")
 
 
 # one module per command group, each adding its parsers in the order `--help` lists them
-COMMAND_GROUPS = [models, evaluate, classify, history, review, app, api, users, tokens]
+COMMAND_GROUPS = [models, evaluate, classify, history, review, briefing, export, app, api, users,
+                  tokens]
 
 
 def build_parser() -> argparse.ArgumentParser:

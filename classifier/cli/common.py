@@ -1,4 +1,5 @@
-"""What several command groups share: the embedding-model option and writing a table out."""
+"""What several command groups share: the embedding-model option, writing a table out, and
+the selection options of `briefing` and `export`."""
 from __future__ import annotations
 
 import argparse
@@ -33,3 +34,30 @@ def write_table(frame, output: Path | None, fmt: str) -> None:
             frame.to_json(tmp, orient="records", lines=True, force_ascii=False)
     else:
         write_csv(output, frame, for_spreadsheet=True)
+
+
+def selection_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--theme", action="append", default=[], metavar="THEME",
+                   help="keep findings with this theme (repeat for several; default: all)")
+    p.add_argument("--from", dest="year_from", type=int, default=None, metavar="YEAR",
+                   help="first publication year (undated publications are then left out)")
+    p.add_argument("--to", dest="year_to", type=int, default=None, metavar="YEAR",
+                   help="last publication year")
+    p.add_argument("--publisher", action="append", default=[], metavar="P",
+                   help="e.g. HMCPSI, CPS (repeat for several; default: all)")
+    p.add_argument("--kind", action="append", default=[], metavar="KIND",
+                   help="kind of publication: report, press release, response, news and "
+                        "commentary, parliament, other (repeat for several)")
+    p.add_argument("--models-dir", type=Path, default=None)
+
+
+def read_selection(args: argparse.Namespace):
+    """(every finding, recurrence groups or None, the checked selection)."""
+    from classifier.insight.selection import Selection, checked
+    from classifier.store import open_store
+
+    store = open_store(args.models_dir)
+    findings = store.findings_frame()
+    groups = store.recurrence_groups()
+    wanted = Selection(args.theme, args.year_from, args.year_to, args.publisher, args.kind)
+    return findings, (groups if len(groups) else None), checked(wanted, findings)

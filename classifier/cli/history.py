@@ -1,4 +1,4 @@
-"""`history add|list|show|remove|reclassify`: the reports in the findings database."""
+"""`history add|list|show|remove|seed|reclassify`: the reports in the findings database."""
 from __future__ import annotations
 
 import argparse
@@ -37,6 +37,17 @@ def _add_history(sub: argparse._SubParsersAction) -> None:
                                              "model in use (human labels untouched)")
     re_.add_argument("--models-dir", type=Path, default=None)
     re_.set_defaults(func=_run_history_reclassify)
+    seed = hsub.add_parser("seed", help="load every restated publication under training_data/ "
+                                        "(a new database has them already)",
+                           description="Store each restated publication and seed document "
+                                       "not stored yet, with its reconciled labels as human "
+                                       "labels, and embed them. Publications of the sealed "
+                                       "split are stored but never used as training "
+                                       "corrections.")
+    seed.add_argument("--no-embed", action="store_true",
+                      help="store only; the app or `train` embeds them later")
+    seed.add_argument("--models-dir", type=Path, default=None)
+    seed.set_defaults(func=_run_history_seed)
     p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
 
 
@@ -70,9 +81,12 @@ def _reports_records(models_dir) -> list[dict]:
     from classifier.jobs.classify import get_store
 
     reports = get_store(models_dir).reports()
+    cut = {"year": 4, "month": 7}  # a date as precise as its source gave it
     return [{"id": int(r.id), "title": r.title, "publisher": r.publisher,
-             "date": r.date.isoformat() if r.date is not None and not isinstance(r.date, float)
-             else None, "findings": int(r.findings), "file_name": r.file_name}
+             "date": r.date.isoformat()[:cut.get(r.date_precision, 10)]
+             if r.date is not None and not isinstance(r.date, float) else None,
+             "findings": int(r.findings), "file_name": r.file_name, "kind": r.kind,
+             "area": r.area, "source_url": r.source_url, "held_out": bool(r.held_out)}
             for r in reports.itertuples()]
 
 
@@ -85,7 +99,7 @@ def _run_history_list(args: argparse.Namespace) -> int:
             print(json.dumps(rec, ensure_ascii=False))
         return 0
     for rec in records:
-        print(f"{rec['id']:>5}  {rec['date'] or '----------'}  {rec['findings']:>5} findings  "
+        print(f"{rec['id']:>5}  {rec['date'] or '----------':<10}  {rec['findings']:>5} findings  "
               f"{rec['publisher'] or '-':<10}  {rec['title'][:70]}")
     print(f"{len(records)} report(s)", file=sys.stderr)
     return 0
@@ -114,6 +128,16 @@ def _run_history_remove(args: argparse.Namespace) -> int:
     gone = get_store(args.models_dir).remove_report(report_id)
     print(f"removed report {gone['id']} ({gone['title'][:80]}) and its {gone['findings']} "
           f"findings")
+    return 0
+
+
+def _run_history_seed(args: argparse.Namespace) -> int:
+    from classifier.jobs.history import seed_history
+
+    done = seed_history(args.models_dir, embed=not args.no_embed)
+    print(f"{done.reports} publication(s) added with {done.findings} findings; "
+          f"{done.skipped} already stored; {done.embedded} findings embedded"
+          + (f" ({done.vectors_note})" if done.vectors_note else ""))
     return 0
 
 

@@ -28,7 +28,8 @@ def theme_flags(findings: pd.DataFrame, codebook: Codebook | None = None) -> pd.
 def filter_findings(findings: pd.DataFrame, kind: str = "all",
                     parts: list[str] | None = None, *, reports: list[int] | None = None,
                     publishers: list[str] | None = None, years: list[int] | None = None,
-                    areas: list[str] | None = None) -> pd.DataFrame:
+                    areas: list[str] | None = None,
+                    report_kinds: list[str] | None = None) -> pd.DataFrame:
     """Findings matching every filter given (an empty or None filter keeps everything).
 
     Most reports other than report 001 name no Part or Area: ``""`` in ``parts`` / ``areas``
@@ -46,7 +47,38 @@ def filter_findings(findings: pd.DataFrame, kind: str = "all",
         out = out[out["publisher"].isin(publishers)]
     if years and "year" in out:
         out = out[out["year"].isin(years)]
+    if report_kinds and "report_kind" in out:
+        out = out[out["report_kind"].isin(report_kinds)]
     return out
+
+
+def undated(findings: pd.DataFrame) -> tuple[int, int]:
+    """(findings, reports) without a publication date: counted everywhere but the trend."""
+    rows = findings[findings["year"].isna()]
+    return len(rows), int(rows["report_id"].nunique())
+
+
+def areas_most_affected(findings: pd.DataFrame, codebook: Codebook | None = None,
+                        themes: list[str] | None = None) -> pd.DataFrame:
+    """Areas by how many of their weaknesses (findings that are not strengths or good
+    practice) have a theme (``themes``, else any codebook theme): area, findings, reports,
+    and the count per theme."""
+    codebook = codebook or default_codebook()
+    themes = themes or codebook.ids
+    named = findings[(findings["area"] != "") &
+                     ~findings["kind"].isin(["strength", "good_practice"])]
+    flags = theme_flags(named, codebook)[themes]
+    hit = flags.any(axis=1).to_numpy()
+    cols = ["area", "findings", "reports"] + themes
+    if not hit.any():
+        return pd.DataFrame(columns=cols)
+    rows = named[hit]
+    out = flags[hit].groupby(rows["area"]).sum().astype("int64")
+    out.insert(0, "reports", rows.groupby("area")["report_id"].nunique())
+    out.insert(0, "findings", rows.groupby("area").size())
+    out = out.reset_index().rename(columns={"index": "area"})
+    return out[cols].sort_values(["findings", "area"], ascending=[False, True],
+                                 kind="stable").reset_index(drop=True)
 
 
 def theme_counts(findings: pd.DataFrame, by: str, codebook: Codebook | None = None,
@@ -88,9 +120,10 @@ def drill_down(findings: pd.DataFrame, theme: str, **where: str) -> pd.DataFrame
 
 
 def recurring_weaknesses(findings: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
-    """Themes ranked by how many Areas have at least one *issue* in them, Areas named."""
+    """Themes ranked by how many Areas have at least one weakness in them (an issue to
+    address, or a finding of unknown kind: not a strength or good practice), Areas named."""
     codebook = codebook or default_codebook()
-    issues = findings[findings["kind"] == "issue"]
+    issues = findings[~findings["kind"].isin(["strength", "good_practice"])]
     flags = theme_flags(issues, codebook)
     out = []
     for theme in codebook.ids:

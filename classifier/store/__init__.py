@@ -1,8 +1,9 @@
 """The findings database behind every view: the one seam the app, CLI and search call.
 
 ``open_store()`` gives the :class:`FindingsStore` for ``CLASSIFIER_DATABASE_URL`` (PostgreSQL)
-or the SQLite file ``<models>/findings.db``, migrated, with report 001 loaded and any old
-history store imported. Nothing outside this package writes SQL.
+or the SQLite file ``<models>/findings.db``, migrated; a new one gets its history (report
+001 and the restated publications; ``CLASSIFIER_SEED_HISTORY``), any old history store is
+imported. Nothing outside this package writes SQL.
 """
 from __future__ import annotations
 
@@ -25,11 +26,9 @@ def open_store(models_dir: Path | None = None, *, seed: bool = True) -> Findings
         if store is None:
             store = FindingsStore(engine_for(url))
             if seed:
-                from classifier.store.seed import import_legacy_history, seed_report_001
+                from classifier.store.seed import first_open
 
-                seed_report_001(store)
-                if not store.state()["legacy_imported"]:
-                    import_legacy_history(store, models_dir)
+                first_open(store, models_dir)
             _stores[url] = store
     return store
 

@@ -72,7 +72,9 @@ class DecisionsMixin:
 
     def human_labels(self) -> pd.DataFrame:
         """finding_id, report_id, report, text, themes of every finding a human decided
-        (latest decision), for training."""
+        (latest decision), for training. Held-out reports (the sealed test split) are left
+        out: a decision on one of their findings must never reach the model."""
         frame = self.findings_frame()
-        return frame[frame["decided_by"].notna() & (frame["decided_by"] != "")][
+        decided = frame["decided_by"].notna() & (frame["decided_by"] != "")
+        return frame[decided & ~frame["held_out"]][
             ["finding_id", "report_id", "report", "text", "themes"]].reset_index(drop=True)

@@ -3,7 +3,7 @@ back, and how rows become the frames every view reads (a human decision wins ove
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 import numpy as np
@@ -25,6 +25,12 @@ class ReportMeta:
     published: date | None = None
     kind: str = "report"
     file_name: str = ""
+    source_url: str = ""  # where it was published (the attribution the OGL asks for)
+    area: str = ""  # the CPS Area it is about, if one
+    description: str = ""  # its kind in full
+    date_precision: str = ""  # day | month | year; "" = as given (or undated)
+    held_out: bool = False  # sealed test split: never a training correction
+    inspection: str = ""  # publications about one inspection share it ("": its own)
 
 
 @dataclass
@@ -32,6 +38,7 @@ class AddResult:
     report_id: int
     findings: int
     existed: bool  # the same content was stored before: nothing added
+    ids: list[int] = field(default_factory=list, repr=False)  # the findings' ids
 
 
 def utc_now() -> datetime:
@@ -74,6 +81,7 @@ def effective_labels(frame: pd.DataFrame, codebook: Codebook, probabilities: boo
     years = pd.array(list(parsed.dt.year) + [pd.NA], dtype="Int64")
     frame["date"], frame["year"] = days[codes], years[codes]
     frame["model_version"] = frame["model_version"].fillna("")
+    frame["held_out"] = frame["held_out"].fillna(False).astype(bool)
     if probabilities:
         probs = [json.loads(p) if isinstance(p, str) else {} for p in frame.pop("probabilities")]
         for t in codebook.ids:

@@ -39,16 +39,22 @@ def assign_groups(index: VectorIndex, groups: np.ndarray, ids: list[int], vector
 def recurring_across_reports(findings: pd.DataFrame, groups: pd.DataFrame,
                              min_reports: int = 2) -> pd.DataFrame:
     """Weaknesses (findings that are not strengths or good practice, grouped by similarity)
-    found in at least ``min_reports``
-    reports: N reports over Y years, the reports named, an example finding and its themes."""
-    cols = ["weakness", "themes", "reports", "years", "first", "last", "findings", "report_titles",
-            "recurrence_group"]
+    found in at least ``min_reports`` reports of at least two inspections (an inspection's
+    report, press release and responses repeating one point is not recurrence): N reports
+    of M inspections over Y years, the reports named, an example finding and its themes."""
+    cols = ["weakness", "themes", "reports", "inspections", "years", "first", "last",
+            "findings", "report_titles", "recurrence_group"]
     issues = findings[~findings["kind"].isin(["strength", "good_practice"])]  # kind unknown: kept
-    rows = issues[["finding_id", "report_id", "report", "date", "year", "text", "themes"]].merge(
-        groups, on="finding_id", how="inner")
+    keep = ["finding_id", "report_id", "report", "date", "year", "text", "themes"]
+    rows = issues[keep].merge(groups, on="finding_id", how="inner")
+    known = issues["inspection"] if "inspection" in issues else pd.Series("", issues.index)
+    own = "report " + issues["report_id"].astype(str)  # no inspection known: its own
+    rows["inspection"] = rows["finding_id"].map(
+        pd.Series(known.where(known != "", own).to_numpy(), index=issues["finding_id"]))
     by_group = rows.groupby("recurrence_group", sort=True)
     n_reports = by_group["report_id"].nunique()
-    recurring = n_reports.index[n_reports >= min_reports]
+    n_inspections = by_group["inspection"].nunique()
+    recurring = n_reports.index[(n_reports >= min_reports) & (n_inspections >= 2)]
     if recurring.empty:
         return pd.DataFrame(columns=cols)
     rows = rows[rows["recurrence_group"].isin(recurring)]  # most groups hold one report
@@ -60,8 +66,9 @@ def recurring_across_reports(findings: pd.DataFrame, groups: pd.DataFrame,
               .groupby("recurrence_group")["report"].agg(lambda r: "; ".join(r.astype(str))))
     frame = pd.DataFrame({
         "weakness": example["text"].str.slice(0, 200), "themes": example["themes"],
-        "reports": n_reports.reindex(recurring), "years": last - first + 1,
+        "reports": n_reports.reindex(recurring),
+        "inspections": n_inspections.reindex(recurring), "years": last - first + 1,
         "first": first, "last": last, "findings": by_group.size(), "report_titles": titles,
     }).rename_axis("recurrence_group").reset_index()
-    return frame[cols].sort_values(["reports", "findings"], ascending=False,
+    return frame[cols].sort_values(["inspections", "reports", "findings"], ascending=False,
                                    kind="stable").reset_index(drop=True)

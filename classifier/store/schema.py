@@ -8,8 +8,9 @@
                       recurrence group (see :mod:`classifier.store.recurrence`)
 - ``decisions``       human decisions on a finding, append-only: the latest one wins
 - ``store_state``     one row: a generation counter every write bumps (readers' caches key
-                      on it; writers serialise on its row lock), the one-off import flags and
-                      the database's random instance id (caches on disk key on it)
+                      on it; writers serialise on its row lock), the one-off import flags
+                      (``seeded``: the first open's loading is done; ``history_seeded``: the
+                      restated publications are in) and the database's random instance id
 - ``users``           who may sign in to the app: name, role, argon2 password hash
 - ``api_tokens``      bearer tokens of the HTTP API: name, role, SHA-256 of the token, revoked
 - ``sign_in_throttle`` failed sign-ins per user name (known or not) and until when it is paused
@@ -35,6 +36,8 @@ reports = Table(
     Column("area", Text, nullable=False, server_default=""),  # the CPS Area it is about, if one
     Column("description", Text, nullable=False, server_default=""),  # the kind, in full
     Column("date_precision", String(5), nullable=False, server_default=""),  # day|month|year
+    Column("held_out", Boolean, nullable=False, server_default=false()),  # sealed test split
+    Column("inspection", Text, nullable=False, server_default=""),  # publication group, if known
     UniqueConstraint("content_hash", name="uq_reports_content_hash"),
     sqlite_autoincrement=True,  # ids are never reused (caches and audit trails key on them)
 )

@@ -16,7 +16,7 @@ import pandas as pd
 from classifier import paths
 
 log = logging.getLogger(__name__)
-FORMAT = 1  # bump when the frame's columns change: older snapshots are then never read
+FORMAT = 2  # bump when the frame's columns change: older snapshots are then never read
 
 
 def snapshot_path(instance: str, variant: str, generation: int) -> Path:

@@ -21,25 +21,24 @@ from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, and_, delete, func, insert, select, type_coerce, update
+from sqlalchemy import String, and_, func, insert, select, type_coerce, update
 from sqlalchemy.engine import Connection, Engine
 
 from classifier.access import Actor, operator, require
 from classifier.codebook import Codebook, default_codebook
-from classifier.errors import NotFound
 from classifier.store import schema as s
 from classifier.store import snapshot
 from classifier.store.accounts import AccountsMixin
 from classifier.store.decisions import DecisionsMixin
-from classifier.store.records import (MODEL, AddResult, ReportMeta, clean_text,
-                                      effective_labels, raw_rows, utc_now, vector_bytes)
+from classifier.store.reports import ReportsMixin
+from classifier.store.records import (MODEL, effective_labels, raw_rows, utc_now, vector_bytes)
 from classifier.store.search import VectorIndex
 
 RECURRENCE_THRESHOLD = 0.6  # cosine at which two findings state the same weakness
 _BATCH = 2000
 
 
-class FindingsStore(DecisionsMixin, AccountsMixin):
+class FindingsStore(ReportsMixin, DecisionsMixin, AccountsMixin):
     """One database (SQLite file or PostgreSQL), with in-memory caches keyed on its generation."""
 
     def __init__(self, engine: Engine, codebook: Codebook | None = None,
@@ -106,60 +105,7 @@ class FindingsStore(DecisionsMixin, AccountsMixin):
             row = conn.execute(select(s.store_state)).mappings().one()
         return dict(row)
 
-    # -- reports -----------------------------------------------------------------------------
-    def add_report(self, meta: ReportMeta, findings: pd.DataFrame, labels: pd.DataFrame,
-                   *, vectors: np.ndarray | None = None, fingerprint: str = "",
-                   label_source: str = MODEL) -> AddResult:
-        """Store a report with its findings, labels and (optionally) vectors, all or nothing.
-
-        ``findings`` has text and any of area, part, kind, number, section, location;
-        ``labels`` has themes and optionally model_version, needs_review, p_<theme>.
-        """
-        if len(findings) != len(labels) or (vectors is not None and len(vectors) != len(findings)):
-            raise ValueError("findings, labels and vectors must have one row per finding")
-        with self._write("add_report") as conn:
-            existing = conn.execute(select(s.reports.c.id).where(
-                s.reports.c.content_hash == meta.content_hash)).scalar()
-            if existing is not None:
-                return AddResult(int(existing), 0, True)
-            report_id = conn.execute(insert(s.reports).values(
-                title=clean_text(meta.title), publisher=clean_text(meta.publisher),
-                published=meta.published, kind=clean_text(meta.kind),
-                file_name=clean_text(meta.file_name), content_hash=meta.content_hash,
-                added_at=utc_now()).returning(s.reports.c.id)).scalar_one()
-            ids = self._insert_findings(conn, report_id, findings)
-            self._insert_labels(conn, ids, labels, label_source)
-            if vectors is not None and len(ids):
-                self._insert_vectors(conn, ids, vectors, fingerprint)
-        return AddResult(int(report_id), len(ids), False)
-
-    def _insert_findings(self, conn: Connection, report_id: int, frame: pd.DataFrame) -> list[int]:
-        cols = ["area", "part", "kind", "number", "section", "location"]
-        rows = []
-        for pos, rec in enumerate(frame.to_dict("records")):
-            row = {c: clean_text(rec.get(c, "")) for c in cols}
-            row.update(report_id=report_id, position=pos, text=clean_text(rec["text"]))
-            rows.append(row)
-        if not rows:
-            return []
-        result = conn.execute(insert(s.findings).returning(s.findings.c.id,
-                                                           sort_by_parameter_order=True), rows)
-        return [int(r[0]) for r in result]
-
-    def _insert_labels(self, conn: Connection, ids: list[int], labels: pd.DataFrame,
-                       source: str) -> None:
-        pcols = [f"p_{t}" for t in self.codebook.ids]
-        now, rows = utc_now(), []
-        for fid, rec in zip(ids, labels.to_dict("records")):
-            probs = {c[2:]: float(rec[c]) for c in pcols if c in rec and not pd.isna(rec[c])}
-            rows.append({"finding_id": fid, "themes": str(rec["themes"]) or "other",
-                         "model_version": str(rec.get("model_version", "") or ""),
-                         "probabilities": json.dumps(probs),
-                         "needs_review": bool(rec.get("needs_review", False)),
-                         "label_source": source, "classified_at": now})
-        if rows:
-            conn.execute(insert(s.classifications), rows)
-
+    # -- vectors written with a report -------------------------------------------------------
     def _insert_vectors(self, conn: Connection, ids: list[int], vectors: np.ndarray,
                         fingerprint: str) -> None:
         """Store vectors with their recurrence groups (joined to the most similar earlier
@@ -176,37 +122,6 @@ class FindingsStore(DecisionsMixin, AccountsMixin):
         conn.info["added_vectors"] = (fingerprint, np.asarray(ids, dtype=np.int64),
                                       np.asarray(vectors, np.float32),
                                       np.asarray(new_groups, dtype=np.int64))
-
-    def remove_report(self, report_id: int) -> dict:
-        """Delete a report with its findings, labels, vectors and decisions; says what went."""
-        with self._write("remove_report") as conn:
-            row = conn.execute(select(s.reports.c.title, s.reports.c.file_name).where(
-                s.reports.c.id == report_id)).first()
-            if row is None:
-                raise NotFound(f"no report with id {report_id}; see `history list`")
-            n = conn.execute(select(func.count()).select_from(s.findings).where(
-                s.findings.c.report_id == report_id)).scalar_one()
-            conn.info["removed_vectors"] = True
-            sub = select(s.findings.c.id).where(s.findings.c.report_id == report_id)
-            for table in (s.decisions, s.embeddings, s.classifications):  # SQLite FKs may be off
-                conn.execute(delete(table).where(table.c.finding_id.in_(sub)))
-            conn.execute(delete(s.findings).where(s.findings.c.report_id == report_id))
-            conn.execute(delete(s.reports).where(s.reports.c.id == report_id))
-        return {"id": report_id, "title": row.title, "file_name": row.file_name, "findings": int(n)}
-
-    def reports(self) -> pd.DataFrame:
-        """id, title, publisher, date, kind, file_name, added_at, findings — newest date first."""
-        counts = select(s.findings.c.report_id, func.count().label("findings")).group_by(
-            s.findings.c.report_id).subquery()
-        q = (select(s.reports.c.id, s.reports.c.title, s.reports.c.publisher,
-                    s.reports.c.published.label("date"), s.reports.c.kind, s.reports.c.file_name,
-                    s.reports.c.added_at, func.coalesce(counts.c.findings, 0).label("findings"))
-             .select_from(s.reports.outerjoin(counts, counts.c.report_id == s.reports.c.id))
-             .order_by(s.reports.c.id))
-        with self.engine.connect() as conn:
-            rows = conn.execute(q).mappings().all()
-        cols = ["id", "title", "publisher", "date", "kind", "file_name", "added_at", "findings"]
-        return pd.DataFrame([dict(r) for r in rows], columns=cols)
 
     # -- findings ----------------------------------------------------------------------------
     def findings_frame(self, *, probabilities: bool = False,
@@ -249,8 +164,9 @@ class FindingsStore(DecisionsMixin, AccountsMixin):
         """Every finding with its report and its effective label (a human decision wins).
 
         Columns: finding_id, report_id, report, publisher, date, year, area, part, kind,
-        number, section, location, text, themes, label_source, model_themes, model_version,
-        needs_review, decided_by, and with ``probabilities`` one p_<theme> column per theme.
+        number, section, location, text, report_kind, source_url, date_precision, held_out,
+        inspection, themes, label_source, model_themes, model_version, needs_review,
+        decided_by, and with ``probabilities`` one p_<theme> column per theme.
         """
         latest = select(s.decisions.c.finding_id, func.max(s.decisions.c.id).label("id")) \
             .group_by(s.decisions.c.finding_id).subquery()
@@ -260,6 +176,8 @@ class FindingsStore(DecisionsMixin, AccountsMixin):
                 r.c.publisher, type_coerce(r.c.published, String).label("date"),  # parsed
                 f.c.area, f.c.part, f.c.kind,                    # once, by pandas, below
                 f.c.number, f.c.section, f.c.location, f.c.text,
+                r.c.kind.label("report_kind"), r.c.source_url, r.c.date_precision, r.c.held_out,
+                r.c.inspection,
                 c.c.themes.label("model_themes"), c.c.label_source.label("classified_by"),
                 c.c.model_version, c.c.needs_review, d.c.themes.label("decided_themes"),
                 d.c.decided_by]

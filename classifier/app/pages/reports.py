@@ -12,7 +12,11 @@ st.caption(f"{len(reports)} report(s), {int(reports['findings'].sum()) if len(re
            f"findings in `{escape_markdown(store().url)}`."
            + (" Add reports on *Classify reports* or with `python -m classifier history add "
               "FILE --date YYYY-MM-DD`." if can_add else ""))
-st.dataframe(reports, hide_index=True, width="stretch", key="reports_table")
+st.dataframe(reports, hide_index=True, width="stretch", key="reports_table", column_config={
+    "source_url": st.column_config.LinkColumn("source", help="where it was published (the "
+                                              "attribution the Open Government Licence asks for)"),
+    "held_out": st.column_config.CheckboxColumn(help="in the sealed test split: shown, never "
+                                                "used as a training correction")})
 csv_download(reports, "reports.csv", key="dl-reports")
 
 if "removed" in st.session_state:
