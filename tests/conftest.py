@@ -122,6 +122,23 @@ def _drop_postgres(base_url: str, name: str) -> None:
     warnings.warn(f"scratch database {name} left behind: {last}")
 
 
+def scratch_database(kind: str, folder: Path) -> tuple[str, str | None]:
+    """(URL, PostgreSQL database name or None) of a new, empty database of ``kind`` ("sqlite"
+    in ``folder``, or "postgresql" on the test server). Off CI a machine without a PostgreSQL
+    server skips; with CI=true that is a failure (.ci/run starts one)."""
+    import uuid
+
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'findings.db'}", None
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{POSTGRES_ENV} is not set; .ci/run starts PostgreSQL and sets it")
+        pytest.skip(f"no PostgreSQL server ({POSTGRES_ENV} not set)")
+    name = f"classifier_test_{uuid.uuid4().hex[:12]}"
+    return _scratch_postgres(base, name), name
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path, monkeypatch) -> str:
     """A fresh, empty findings database on SQLite and on PostgreSQL, set as
@@ -129,21 +146,9 @@ def database(request, tmp_path, monkeypatch) -> str:
 
     Off CI a machine without a PostgreSQL server skips the PostgreSQL half; with CI=true
     nothing skips (.ci/run starts a server and exports CLASSIFIER_TEST_POSTGRES_URL)."""
-    import uuid
-
     from classifier.store import forget_stores
 
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'findings.db'}"
-    else:
-        base = os.environ.get(POSTGRES_ENV)
-        if not base:
-            if os.environ.get("CI") == "true":
-                pytest.fail(f"{POSTGRES_ENV} is not set; .ci/run starts PostgreSQL and sets it")
-            pytest.skip(f"no PostgreSQL server ({POSTGRES_ENV} not set)")
-        name = f"classifier_test_{uuid.uuid4().hex[:12]}"
-        url = _scratch_postgres(base, name)
+    url, name = scratch_database(request.param, tmp_path)
     monkeypatch.setenv("CLASSIFIER_DATABASE_URL", url)
     monkeypatch.setenv("CLASSIFIER_CACHE_DIR", str(tmp_path / "cache"))
     forget_stores()

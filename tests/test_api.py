@@ -22,7 +22,7 @@ import pytest
 from classifier.access import Actor, Role
 from classifier.api.server import REPORT_LIMIT, running_api
 from classifier.errors import Forbidden
-from tests.conftest import POSTGRES_ENV, SOURCES, _drop_postgres, _scratch_postgres, run_cli
+from tests.conftest import POSTGRES_ENV, SOURCES, _drop_postgres, run_cli, scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ["Robert'); DROP TABLE reports;--", "\" OR 1=1 --", "%' OR '%'='", "x\x00y",
@@ -70,17 +70,7 @@ def served(request, models_dir, tmp_path_factory):
     from classifier.store import forget_stores
 
     tmp = tmp_path_factory.mktemp(f"api-{request.param}")
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'findings.db'}"
-    else:
-        base = os.environ.get(POSTGRES_ENV)
-        if not base:
-            if os.environ.get("CI") == "true":
-                pytest.fail(f"{POSTGRES_ENV} is not set; .ci/run starts PostgreSQL and sets it")
-            pytest.skip(f"no PostgreSQL server ({POSTGRES_ENV} not set)")
-        name = f"classifier_test_{uuid.uuid4().hex[:12]}"
-        url = _scratch_postgres(base, name)
+    url, name = scratch_database(request.param, tmp)
     env = {**os.environ, "CLASSIFIER_DATABASE_URL": url,
            "CLASSIFIER_CACHE_DIR": str(tmp / "cache")}
     with pytest.MonkeyPatch.context() as patch:
