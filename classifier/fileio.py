@@ -21,14 +21,19 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temp path beside ``target``; rename it over ``target`` only on success."""
+    """Yield a temp path beside ``target``; rename it over ``target`` only on success.
+
+    The file keeps the mode of the one it replaces, and a new one is readable by others
+    (0644) like any file a user writes, not private as temp files are made."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, mode)
         os.replace(tmp_path, target)
     finally:
         tmp_path.unlink(missing_ok=True)

@@ -197,3 +197,17 @@ def test_interrupted_batch_resumes_where_it_stopped(models_dir, tmp_path, monkey
     classify_csv_file(src, fresh, "text", chunk_rows=3)
     pd.testing.assert_frame_equal(resumed, pd.read_csv(fresh))
     assert not list(tmp_path.glob("*.partial*"))
+
+
+def test_written_files_are_readable_like_any_user_file_and_keep_their_mode(tmp_path):
+    """Atomic writes go through a private temp file; what lands is 0644, or the replaced
+    file's own mode."""
+    from classifier.fileio import write_text
+
+    new = tmp_path / "brief.html"
+    write_text(new, "one")
+    assert new.stat().st_mode & 0o777 == 0o644
+    new.chmod(0o600)
+    write_text(new, "two")
+    assert new.read_text() == "two" and new.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["brief.html"]  # no temp file left
