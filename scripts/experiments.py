@@ -48,6 +48,11 @@ def is_written(data: EvalData) -> np.ndarray:
     return np.char.startswith(data.ids.astype(str), "w")
 
 
+def keep_rows(data: EvalData, keep: np.ndarray) -> EvalData:
+    return EvalData([t for t, k in zip(data.texts, keep) if k], data.Y[keep], data.role[keep],
+                    data.group[keep], data.ids[keep])
+
+
 def with_written(data: EvalData) -> EvalData:
     """The evaluation data plus every written statement, always trained on (role base)."""
     from classifier.ingest.datasets import label_matrix, written_findings
@@ -68,15 +73,12 @@ def written(n: int | None):
         rows = np.flatnonzero(is_written(data))
         keep = ~is_written(data)
         keep[np.random.default_rng(SEED).permutation(rows)[:n]] = True
-        return EvalData([t for t, k in zip(data.texts, keep) if k], data.Y[keep],
-                        data.role[keep], data.group[keep], data.ids[keep])
+        return keep_rows(data, keep)
     return transform
 
 
 def without_old_written(data: EvalData) -> EvalData:
-    keep = ~np.char.startswith(data.ids.astype(str), "synth-")
-    return EvalData([t for t, k in zip(data.texts, keep) if k], data.Y[keep], data.role[keep],
-                    data.group[keep], data.ids[keep])
+    return keep_rows(data, ~np.char.startswith(data.ids.astype(str), "synth-"))
 
 
 def real_share(share: float):

@@ -73,6 +73,20 @@ def edited_manifest(models: Path) -> Iterator[dict]:
 
 
 @pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of the headless Chromium the browser tests drive. Off CI a machine without one
+    skips them; with CI=true that is a failure (.ci/run installs Debian's chromium)."""
+    from classifier.app.server import chromium_path
+
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
+        pytest.skip("no chromium on this machine")
+    return path
+
+
+@pytest.fixture(scope="session")
 def model(models_dir):
     from classifier.jobs.classify import get_model
 

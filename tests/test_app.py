@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from classifier.insight import analytics
-from classifier.app.server import CHROMIUM_FLAGS, chromium_path, running_app
+from classifier.app.server import CHROMIUM_FLAGS, running_app
 from classifier.ingest.datasets import labelled_findings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,20 +118,13 @@ def test_emerging_clusters_other_findings(models_dir):
     assert len(at.expander) >= 2
 
 
-CHROMIUM = chromium_path()
-
-
 @pytest.mark.browser
-def test_real_browser_overview_and_drill_down(models_dir, tmp_path):
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
-        pytest.skip("no chromium on this machine")
+def test_real_browser_overview_and_drill_down(models_dir, tmp_path, chromium):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     with running_app() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1800})
             page.goto(url + "/", timeout=60_000)
@@ -295,13 +288,9 @@ def test_served_app_rereads_what_another_process_changed(models_dir, database):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
-def test_real_browser_history_trend_briefing_and_workbook(database, tmp_path):
+def test_real_browser_history_trend_briefing_and_workbook(database, tmp_path, chromium):
     """Over a new database with the history: the trend spans ten years or more; the
     briefing downloads and opens with the network off; the workbook opens with openpyxl."""
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
-        pytest.skip("no chromium on this machine")
     import re
 
     from openpyxl import load_workbook
@@ -311,7 +300,7 @@ def test_real_browser_history_trend_briefing_and_workbook(database, tmp_path):
     no_model.mkdir()
     env = {**os.environ, "CLASSIFIER_SEED_HISTORY": "1", "CLASSIFIER_MODELS_DIR": str(no_model)}
     with running_app(env=env, timeout=180) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1800},
                                     accept_downloads=True)

@@ -2,7 +2,6 @@
 and for a forged write. Users are added with the CLI, as an admin would (password on stdin)."""
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
@@ -159,18 +158,13 @@ def _open(page, slug: str, heading: str) -> None:
 
 @pytest.mark.browser
 def test_in_a_browser_a_viewer_gets_no_write_controls_and_a_forged_remove_is_refused(
-        models_dir, database):
+        models_dir, database, chromium):
     """An admin's real Remove request is captured on its way to the server (held back);
     replayed on a signed-in viewer's connection it removes nothing; replayed on the admin's
     own connection it removes the report (so the forged request was a real one)."""
-    from classifier.app.server import CHROMIUM_FLAGS, chromium_path, running_app
+    from classifier.app.server import CHROMIUM_FLAGS, running_app
     from classifier.store import open_store
 
-    chromium = chromium_path()
-    if chromium is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
-        pytest.skip("no chromium on this machine")
     from playwright.sync_api import sync_playwright
 
     add_user("vera", "viewer")
